@@ -1,0 +1,1 @@
+"""TGO Business API conformance kit."""

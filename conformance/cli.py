@@ -1,0 +1,100 @@
+"""The tgo-conformance command: a thin layer over the runner and the mock."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from conformance.mock.command import mock
+from conformance.profiles import PROFILES
+from conformance.runner import EXIT_USAGE, RunError, RunOptions, execute
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Conformance kit for the TGO Business API."""
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Target config (TOML). Without it (and without TGO_BASE_URL): the embedded mock.",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the reports (default: a new folder under reports/).",
+)
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full", show_default=True)
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop the whole run after this many seconds; the report is marked incomplete.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="An earlier run's report directory to compare with.",
+)
+@click.option(
+    "--mock-faults",
+    default="",
+    hidden=True,
+    help="Comma-separated fault switches for the embedded mock (the mutant corpus).",
+)
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def run(
+    config: Path | None,
+    report_dir: Path | None,
+    profile: str,
+    max_duration: float | None,
+    baseline: Path | None,
+    mock_faults: str,
+    pytest_args: tuple[str, ...],
+) -> None:
+    """Run the conformance suite against a target. Arguments after -- go to pytest."""
+    if config is not None and not config.is_file():
+        _usage_error(f"--config {config}: no such file")
+    options = RunOptions(
+        config=config,
+        report_dir=report_dir,
+        profile=profile,
+        max_duration=max_duration,
+        baseline=baseline,
+        pytest_args=pytest_args,
+        mock_faults=tuple(name for name in mock_faults.split(",") if name),
+    )
+    try:
+        outcome = execute(options)
+    except RunError as error:
+        _usage_error(str(error))
+    summary = outcome.summary or {}
+    counts = summary.get("counts", {})
+    assert isinstance(counts, dict)
+    verdict = str(summary.get("verdict", "?")).upper()
+    line = (
+        f"tgo-conformance: {verdict} — {counts.get('passed', 0)} passed, "
+        f"{counts.get('failed', 0)} failed ({counts.get('warnings', 0)} warnings), "
+        f"{counts.get('not_tested', 0)} not tested"
+    )
+    if not summary.get("complete", True):
+        line += f" — INCOMPLETE: {summary.get('incomplete_reason')}"
+    click.echo(line)
+    click.echo(f"report: {outcome.report_dir / 'compliance.html'}")
+    sys.exit(outcome.exit_status)
+
+
+def _usage_error(message: str) -> None:
+    click.echo(f"tgo-conformance: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+main.add_command(mock)

@@ -1,0 +1,506 @@
+"""The suite's HTTP client: auth per key name, rate limit, timeout, body cap, recording, redaction.
+
+Every request goes through `TargetClient.request`, which returns an `Exchange`:
+the evidence a test attaches to its requirement. An exchange holds only redacted
+text, so printing one (or failing on one) never shows a key.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json as jsonlib
+import mimetypes
+import re
+import shlex
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+
+from conformance.config import TargetConfig
+from conformance.ratelimit import RateLimiter
+
+__all__ = [
+    "CURL_KEY_VARIABLE",
+    "DEFAULT_MAX_BODY_BYTES",
+    "KEY_HEADER",
+    "NO_JSON",
+    "Exchange",
+    "KeyNotConfigured",
+    "ResponseNotJSON",
+    "TargetClient",
+    "TargetTimeout",
+    "TargetUnreachable",
+]
+
+KEY_HEADER: Final = "X-Api-Key"
+CURL_KEY_VARIABLE: Final = "TGO_API_KEY"
+DEFAULT_MAX_BODY_BYTES: Final = 5 * 1024 * 1024
+REQUEST_PREVIEW_CHARS: Final = 4 * 1024
+RESPONSE_PREVIEW_CHARS: Final = 16 * 1024
+CURL_BODY_CHARS: Final = 16 * 1024
+HISTORY_SIZE: Final = 200
+USER_AGENT: Final = "tgo-conformance"
+
+
+class _NoJSON:
+    def __repr__(self) -> str:
+        return "NO_JSON"
+
+
+# Sentinel for "no JSON body", so that json=None can send the JSON literal null.
+NO_JSON: Final = _NoJSON()
+
+
+class TargetUnreachable(Exception):
+    """The request got no HTTP response (connection refused or reset, protocol error, ...)."""
+
+
+class TargetTimeout(TargetUnreachable):
+    """The target did not answer within the configured timeout."""
+
+
+class ResponseNotJSON(ValueError):
+    """`Exchange.json()` was called on a body that is not (complete) JSON."""
+
+
+class KeyNotConfigured(LookupError):
+    """The request asked for a key name the target config does not give; str() says which."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, as evidence: every text here is redacted.
+
+    Header names are lower-case. `request_body` is a preview (at most 4 KiB, a
+    summary for multipart); `response_text` a preview (at most 16 KiB); `text`
+    the whole body read (up to the client's max_body_bytes).
+    """
+
+    method: str
+    url: str
+    request_headers: Mapping[str, str]
+    request_body: str
+    status_code: int
+    response_headers: Mapping[str, str]
+    response_text: str
+    elapsed_s: float
+    truncated: bool  # the body was longer than max_body_bytes and was cut there
+    key_name: str | None = None  # the [keys] entry sent (also when inside raw_key)
+    response_bytes: int = 0  # bytes of body read (after content decoding)
+    text: str = field(default="", repr=False, compare=False)
+    curl_command: str = field(default="", repr=False, compare=False)
+
+    def json(self) -> Any:
+        """The response body parsed as JSON (parsed once); ResponseNotJSON when it is not JSON."""
+        return self._parsed
+
+    @cached_property
+    def _parsed(self) -> Any:
+        if self.truncated:
+            raise ResponseNotJSON(
+                f"{self.method} {self.url} -> {self.status_code}: response body cut at "
+                f"{self.response_bytes} bytes (max_body_bytes), not parsed as JSON"
+            )
+        try:
+            return jsonlib.loads(self.text)
+        except jsonlib.JSONDecodeError as exc:
+            start = self.text[:120]
+            raise ResponseNotJSON(
+                f"{self.method} {self.url} -> {self.status_code}: response body is not JSON "
+                f"({exc.msg} at line {exc.lineno} column {exc.colno}); body starts {start!r}"
+            ) from None
+
+    def curl(self) -> str:
+        """A curl command that repeats the request, with the key as "$TGO_API_KEY"."""
+        return self.curl_command
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def evidence(self) -> dict[str, Any]:
+        """The request and response as a report shows them (already redacted)."""
+        request_lines = [f"{self.method} {self.url}"]
+        request_lines += [f"{name}: {value}" for name, value in self.request_headers.items()]
+        response_lines = [f"HTTP {self.status_code}"]
+        response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
+        body = self.response_text + (" …[truncated]" if self.truncated else "")
+        return {
+            "request": "\n".join(request_lines)
+            + ("\n\n" + self.request_body if self.request_body else ""),
+            "response": "\n".join(response_lines) + ("\n\n" + body if body else ""),
+            "curl": self.curl_command,
+        }
+
+
+@dataclass(frozen=True)
+class _FilePart:
+    name: str
+    filename: str
+    content_type: str
+    size: int | None
+
+
+class TargetClient:
+    """httpx.Client for the suite: never follows redirects, caps bodies, records exchanges."""
+
+    def __init__(
+        self,
+        config: TargetConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        rate_limiter: RateLimiter | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        history: int = HISTORY_SIZE,
+    ) -> None:
+        self.config = config
+        self.redactor = config.redactor()
+        self.max_body_bytes = max_body_bytes
+        self.rate_limiter = rate_limiter or RateLimiter(config.rate_limit)
+        self.exchanges: deque[Exchange] = deque(maxlen=history)
+        self.requests_sent = 0  # every request sent, answered or not
+        self.exchanges_recorded = 0
+        self._lock = threading.Lock()
+        self._key_names = {value: name for name, value in config.keys.items()}
+        # follow_redirects=False: a redirect must never carry the key to another host;
+        # a 3xx is itself the evidence.
+        self._http = httpx.Client(
+            base_url=config.base_url,
+            timeout=config.timeout,
+            follow_redirects=False,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    def __enter__(self) -> TargetClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def exchanges_since(self, recorded: int) -> list[Exchange]:
+        """The exchanges recorded after ``exchanges_recorded`` read ``recorded`` (as many as
+        the history still holds)."""
+        with self._lock:
+            count = self.exchanges_recorded - recorded
+            items = list(self.exchanges)
+        return items[-count:] if count > 0 else []
+
+    def recent(self, n: int | None = None) -> list[Exchange]:
+        """A snapshot of the last `n` exchanges (all recorded ones when None), oldest first."""
+        with self._lock:
+            items = list(self.exchanges)
+        return items if n is None else items[-n:] if n > 0 else []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = "full",
+        raw_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = NO_JSON,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        content: bytes | str | None = None,
+    ) -> Exchange:
+        """Send one request and record it.
+
+        `key` names a [keys] entry sent as X-Api-Key (None: no key); `raw_key`, when
+        given, is sent as the exact X-Api-Key value instead (for auth tests).
+        Raises KeyNotConfigured when `key` is absent from the target config, and
+        TargetTimeout / TargetUnreachable when no response arrives.
+        """
+        method = method.upper()
+        send_headers = dict(headers or {})
+        if (key is not None or raw_key is not None) and any(
+            h.lower() == KEY_HEADER.lower() for h in send_headers
+        ):
+            raise ValueError(f"{KEY_HEADER} given in headers: pass key=None to send it that way")
+        key_value = raw_key if raw_key is not None else self._key_value(key)
+        if key_value is not None:
+            send_headers[KEY_HEADER] = key_value
+        if json is not NO_JSON:
+            if content is not None or data is not None or files is not None:
+                raise ValueError("json cannot be combined with content, data or files")
+            # Encoded here rather than by httpx so that json=None sends `null`.
+            content = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"))
+            if not any(h.lower() == "content-type" for h in send_headers):
+                send_headers["Content-Type"] = "application/json"
+
+        request = self._http.build_request(
+            method,
+            path,
+            headers=send_headers,
+            params=params,
+            content=content,
+            data=data,
+            files=files,
+        )
+        url = str(request.url)
+        parts = _file_parts(files) if files else []
+        body = None if parts else request.read()
+
+        self.rate_limiter.acquire()
+        with self._lock:
+            self.requests_sent += 1
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                raw, truncated = self._read_capped(response, started)
+            finally:
+                response.close()
+        except httpx.TimeoutException as exc:
+            raise self._unreachable(TargetTimeout, method, url, "timed out", exc) from None
+        except httpx.RequestError as exc:
+            raise self._unreachable(TargetUnreachable, method, url, "no response", exc) from None
+        elapsed = time.perf_counter() - started
+
+        text = self.redactor.text(raw.decode(_charset(response), errors="replace"))
+        exchange = Exchange(
+            method=method,
+            url=self.redactor.text(url),
+            request_headers=self.redactor.headers(request.headers),
+            request_body=self._request_preview(body, data, parts),
+            status_code=response.status_code,
+            response_headers=self.redactor.headers(response.headers),
+            response_text=_cut(text, RESPONSE_PREVIEW_CHARS),
+            elapsed_s=elapsed,
+            truncated=truncated,
+            key_name=self._sent_key_name(key_value),
+            response_bytes=len(raw),
+            text=text,
+            curl_command=self._curl(
+                method, url, send_headers, json is not NO_JSON, body, data, parts
+            ),
+        )
+        with self._lock:
+            self.exchanges.append(exchange)
+            self.exchanges_recorded += 1
+        return exchange
+
+    def _key_value(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        value = self.config.key(name)  # ValueError for a name that is no [keys] entry
+        if value is None:
+            raise KeyNotConfigured(self.config.missing_reason("keys", name))
+        return value
+
+    def _sent_key_name(self, key_value: str | None) -> str | None:
+        if key_value is None:
+            return None
+        # Longest first, so that a key containing another is named for itself.
+        for value in sorted(self._key_names, key=len, reverse=True):
+            if value in key_value:
+                return self._key_names[value]
+        return None
+
+    def _read_capped(self, response: httpx.Response, started: float) -> tuple[bytes, bool]:
+        """Read at most max_body_bytes of the (decoded) body; the rest is never read."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            room = self.max_body_bytes - size
+            if len(chunk) > room:
+                chunks.append(chunk[:room])
+                return b"".join(chunks), True
+            chunks.append(chunk)
+            size += len(chunk)
+            # httpx's read timeout applies per chunk: a server dripping bytes would
+            # otherwise hold the test for ever.
+            if time.perf_counter() - started > self.config.timeout:
+                raise httpx.ReadTimeout(
+                    f"body not complete after {self.config.timeout}s", request=response.request
+                )
+        return b"".join(chunks), False
+
+    def _unreachable(
+        self,
+        kind: type[TargetUnreachable],
+        method: str,
+        url: str,
+        what: str,
+        exc: httpx.RequestError,
+    ) -> TargetUnreachable:
+        detail = " ".join(str(exc).split()) or "no detail"
+        message = f"{method} {url}: {what} ({type(exc).__name__}: {detail})"
+        if kind is TargetTimeout:
+            message += f"; timeout is {self.config.timeout}s"
+        return kind(self.redactor.text(message))
+
+    def _request_preview(
+        self, body: bytes | None, data: Mapping[str, Any] | None, parts: list[_FilePart]
+    ) -> str:
+        if parts:
+            fields = "; ".join(f"{name}={value!r}" for name, value in _form_fields(data))
+            files = "; ".join(
+                f"{p.name}=<file {p.filename!r}, {p.content_type}, "
+                f"{'?' if p.size is None else p.size} bytes>"
+                for p in parts
+            )
+            summary = "multipart/form-data: " + "; ".join(s for s in (fields, files) if s)
+            return _cut(self.redactor.text(summary), REQUEST_PREVIEW_CHARS)
+        if not body:
+            return ""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(body)} bytes, not UTF-8 text>"
+        # Redact before cutting, so the cut cannot leave half a key behind.
+        return _cut(self.redactor.text(text), REQUEST_PREVIEW_CHARS)
+
+    def _curl(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        is_json: bool,
+        body: bytes | None,
+        data: Mapping[str, Any] | None,
+        parts: list[_FilePart],
+    ) -> str:
+        words = ["curl", "-i"]
+        has_body = bool(body) or bool(parts)
+        if method == "HEAD":
+            words.append("--head")
+        elif not (method == "GET" and not has_body) and not (method == "POST" and has_body):
+            words += ["-X", shlex.quote(method)]
+        words.append(self._shell_word(url))
+        for name, value in headers.items():
+            if parts and name.lower() == "content-type":
+                continue  # curl -F writes its own, with its own boundary
+            # `-H "Name;"` is curl's way to send a header with an empty value.
+            words += ["-H", self._shell_word(f"{name}: {value}" if value else f"{name};")]
+        note = ""
+        if parts:
+            for name, value in _form_fields(data):
+                flag = "--form-string" if value[:1] in ("@", "<") or ";" in value else "-F"
+                words += [flag, self._shell_word(f"{name}={value}")]
+            for p in parts:
+                words += [
+                    "-F",
+                    self._shell_word(
+                        f"{p.name}=@{_curl_filename(p.filename)};type={p.content_type}"
+                    ),
+                ]
+        elif body:
+            text = _utf8_or_none(body)
+            if text is None or "\0" in text or len(text) > CURL_BODY_CHARS:
+                words += ["--data-binary", "@request-body.bin"]
+                note = (
+                    f"  # request body ({len(body)} bytes) not shown: save it as request-body.bin"
+                )
+            else:
+                words += ["-d" if is_json else "--data-raw", self._shell_word(text)]
+        return " ".join(words) + note
+
+    def _shell_word(self, s: str) -> str:
+        """`s` quoted for a POSIX shell, every key in it written as "$TGO_API_KEY"."""
+        secrets = [k for k in sorted(set(self._key_names), key=len, reverse=True) if k]
+        if not secrets or not any(k in s for k in secrets):
+            return shlex.quote(self.redactor.text(s))
+        pieces = re.split("(" + "|".join(map(re.escape, secrets)) + ")", s)
+        out: list[str] = []
+        for i, piece in enumerate(pieces):
+            if i % 2 == 1:
+                follower = pieces[i + 1][:1] if i + 1 < len(pieces) else ""
+                braced = follower.isalnum() or follower == "_"
+                out.append(f"${{{CURL_KEY_VARIABLE}}}" if braced else f"${CURL_KEY_VARIABLE}")
+            else:
+                # Encoded forms of a key (in a query string, say) are masked instead.
+                pieces[i] = self.redactor.text(piece)
+                out.append(pieces[i])
+        literal = "".join(p for i, p in enumerate(pieces) if i % 2 == 0)
+        if not re.search(r'[$`"\\!]', literal):
+            return '"' + "".join(out) + '"'
+        # Characters special inside double quotes: single-quote the literal parts.
+        return "".join(
+            shlex.quote(p) if i % 2 == 0 else f'"${CURL_KEY_VARIABLE}"'
+            for i, p in enumerate(pieces)
+            if p
+        )
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters not shown]"
+
+
+def _charset(response: httpx.Response) -> str:
+    name = response.charset_encoding or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "utf-8"
+    return name
+
+
+def _utf8_or_none(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _curl_filename(filename: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9._-]+", filename):
+        return filename
+    escaped = filename.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _form_fields(data: Mapping[str, Any] | None) -> Iterable[tuple[str, str]]:
+    for name, value in (data or {}).items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            text = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+            yield name, "" if item is None else text
+
+
+def _file_parts(files: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> list[_FilePart]:
+    """What httpx will send for `files`, described without reading the files."""
+    items = files.items() if isinstance(files, Mapping) else files
+    parts: list[_FilePart] = []
+    for name, value in items:
+        if isinstance(value, tuple):
+            filename, file_content = value[0], value[1]
+            content_type = value[2] if len(value) > 2 else None
+        else:
+            # httpx's own defaults for a bare file: its name, else "upload".
+            file_content = value
+            filename = Path(str(getattr(value, "name", "upload"))).name
+            content_type = None
+        filename = filename or "upload"
+        if content_type is None:
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        parts.append(_FilePart(name, filename, content_type, _size(file_content)))
+    return parts
+
+
+def _size(file_content: Any) -> int | None:
+    if isinstance(file_content, bytes):
+        return len(file_content)
+    if isinstance(file_content, str):
+        return len(file_content.encode())
+    try:
+        position = file_content.tell()
+        end = file_content.seek(0, 2)
+        file_content.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return int(end - position)

@@ -1,0 +1,116 @@
+"""`tgo-conformance mock`: serve the seeded mock over HTTP and print its target config."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import uvicorn
+
+from conformance.mock.app import control_from_env, create_app
+from conformance.mock.fixtures import seed, target_config_toml
+from conformance.mock.models import State
+
+
+class AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls `on_ready` once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_ready()
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket on host:port (port 0 = a free port chosen by the OS)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def base_url_for(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _write_private(path: Path, text: str) -> None:
+    # The config holds key secrets: readable by the owner only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@click.command("mock")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 = a free port).",
+)
+@click.option(
+    "--write-config",
+    "write_config",
+    default=None,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the target config here instead of printing it to stdout.",
+)
+@click.option(
+    "--control/--no-control",
+    default=None,
+    help="Serve the control plane under /_control/ (local use only: no API key "
+    "needed). Default: the TGO_MOCK_CONTROL environment variable, else off.",
+)
+def mock(host: str, port: int, write_config: Path | None, control: bool | None) -> None:
+    """Serve the stateful TGO Business mock, seeded with fixtures, until Ctrl-C.
+
+    Prints a target config (TOML) for it on stdout, or writes it to --write-config FILE once
+    the server accepts connections. The seeded keys are random and live as long as the process.
+    """
+    with_control = control_from_env() if control is None else control
+    if with_control and not _is_loopback(host):
+        click.echo(f"warning: the control plane needs no key and is reachable on {host}", err=True)
+    state = State()
+    seeded = seed(state)
+    app = create_app(state, control=with_control)
+    sock = bind_socket(host, port)
+    bound_port = int(sock.getsockname()[1])
+    base_url = base_url_for(host, bound_port)
+    config_text = target_config_toml(base_url, seeded)
+
+    def announce() -> None:
+        if write_config is None:
+            click.echo(config_text, nl=False)
+        else:
+            _write_private(write_config, config_text)
+        click.echo(f"TGO mock serving on {base_url} (Ctrl-C to stop)", err=True)
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    try:
+        AnnouncingServer(config, announce).run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn shuts down cleanly, then re-raises the captured Ctrl-C: that is the normal end.
+        click.echo("TGO mock stopped", err=True)
+    finally:
+        sock.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m conformance.mock.command`
+    mock()

@@ -1,0 +1,493 @@
+"""State and rules of the mock TGO Business tenant. Knows nothing of HTTP.
+
+`State` holds the data (keys, sender numbers, the TGO Connect directory, the message log, usage
+counters) behind one lock. `Backend` applies the documented rules to it: authentication and scopes,
+sender life cycle, recipient reachability, sending, log and usage. Fault switches are read here,
+inside the rule they break.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+from conformance.contract import operations
+from conformance.mock.errors import (
+    AccountNotVerified,
+    InsufficientScope,
+    InvalidApiKey,
+    MissingApiKey,
+    NotFound,
+    RecipientUnreachable,
+    SenderExists,
+    SenderNotActive,
+    SenderNotFound,
+    ValidationError,
+)
+from conformance.mock.faults import Faults
+from conformance.mock.validation import (
+    LookupQuery,
+    MessageType,
+    RegisterCommand,
+    SendCommand,
+    SenderRef,
+)
+
+SenderStatus = Literal[
+    "pending_verification", "active", "pending_account_verification", "rejected", "suspended"
+]
+Standing = Literal["good", "rejected", "suspended"]
+RecipientState = Literal["reachable", "unverified", "unreachable"]
+
+ALL_SCOPES = "*"
+KEY_PREFIX = "trk_"
+KEY_ALPHABET = string.ascii_letters + string.digits
+KEY_LENGTH = 32
+_KEY_JUNK = ("\\r", "\\n", "\\t", " ", "\t", '"', "'")
+
+# The fault that skips the scope check of each operation (the scopes come from the contract).
+SCOPE_SKIP_FAULTS = {
+    "registerSenderNumber": "skip_scope_check_register",
+    "sendMessage": "skip_scope_check_send",
+    "listMessages": "skip_scope_check_list_messages",
+    "lookupContact": "skip_scope_check_lookup",
+    "getUsage": "skip_scope_check_usage",
+}
+# Where the mock's own id counters start (compat_id_offset moves them all to 100000).
+ID_BASES = {"sender": 100, "message": 1, "recipient": 5000}
+ID_OFFSET_BASE = 100_000
+
+
+def new_api_key() -> str:
+    """A fresh key in the documented format: trk_ + 32 random alphanumerics."""
+    return KEY_PREFIX + "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def known_scopes() -> frozenset[str]:
+    """Every scope the contract names, plus "*"."""
+    named = {op.required_scope for op in operations().values() if op.required_scope}
+    return frozenset({ALL_SCOPES, *named})
+
+
+# --- records (immutable; the state replaces them) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    secret: str = field(repr=False)
+    scopes: frozenset[str]
+    revoked: bool = False
+
+    def grants(self, scope: str) -> bool:
+        return ALL_SCOPES in self.scopes or scope in self.scopes
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A TGO Connect account: reachable when its phone is verified; may own a sender number."""
+
+    id: int
+    phone: str
+    phone_verified_at: datetime | None
+    account_verified: bool
+
+    @property
+    def can_receive(self) -> bool:
+        return self.phone_verified_at is not None
+
+
+@dataclass(frozen=True)
+class Sender:
+    id: int
+    phone: str
+    display_name: str | None
+    otp_confirmed: bool
+    standing: Standing = "good"
+    registered_via_api: bool = False
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    """A sender number with its derived status, as the API shows it."""
+
+    id: int
+    phone: str
+    display_name: str | None
+    status: SenderStatus
+    verification_status: str | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    sender_number_id: int
+    sender_phone: str
+    to_phone: str
+    message_type: MessageType
+    content: str | None
+    media_filename: str | None
+    duration: int | None
+    status: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class Lookup:
+    exists: bool
+    can_receive: bool
+    reason_code: str
+    recipient_id: int | None
+    is_verified: bool
+    phone_verified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UsageEntry:
+    sender_number_id: int
+    sender_phone: str
+    message_count: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a request can change, comparable with ==."""
+
+    keys: tuple[ApiKey, ...]
+    senders: tuple[Sender, ...]
+    contacts: tuple[Contact, ...]
+    messages: tuple[Message, ...]
+    usage: tuple[tuple[int, int], ...]
+    counters: tuple[tuple[str, int], ...]
+
+
+class State:
+    """The tenant's data. Every access goes through `lock` (the Backend takes it)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.keys: dict[str, ApiKey] = {}
+        self.senders: dict[int, Sender] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.messages: list[Message] = []
+        self.usage: dict[int, int] = {}
+        self.counters: dict[str, int] = {}
+        # Fixture keys are random per State but stable across reset + seed, so a target config
+        # printed once stays valid for the life of the process.
+        self.fixture_secrets: dict[str, str] = {}
+
+    def reset(self) -> None:
+        """Forget everything except the fixture key material."""
+        with self.lock:
+            self.keys.clear()
+            self.senders.clear()
+            self.contacts.clear()
+            self.messages.clear()
+            self.usage.clear()
+            self.counters.clear()
+
+    def snapshot(self) -> Snapshot:
+        with self.lock:
+            return Snapshot(
+                tuple(self.keys.values()),
+                tuple(self.senders.values()),
+                tuple(self.contacts.values()),
+                tuple(self.messages),
+                tuple(sorted(self.usage.items())),
+                tuple(sorted(self.counters.items())),
+            )
+
+
+class Backend:
+    """The rules of the API over a State, with fault switches (all off = faithful)."""
+
+    def __init__(self, state: State, faults: Faults | None = None) -> None:
+        self.state = state
+        self.faults = faults or Faults()
+
+    @contextmanager
+    def _locked(self) -> Iterator[State]:
+        with self.state.lock:
+            yield self.state
+
+    # --- authentication and scopes ---
+
+    def authorize(
+        self, operation_id: str, api_keys: Sequence[str], authorization: str | None = None
+    ) -> None:
+        """401 unless exactly one active key is given in X-Api-Key; 403 without the scope."""
+        key = self._authenticate(api_keys, authorization)
+        scope = operations()[operation_id].required_scope
+        if scope is None or key.grants(scope):
+            return
+        if self.faults.is_on(SCOPE_SKIP_FAULTS[operation_id]):
+            return
+        raise InsufficientScope.for_scope(
+            scope, status=401 if self.faults.scope_error_wrong_status else None
+        )
+
+    def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
+        f = self.faults
+        values = list(api_keys)
+        if not values and authorization and f.accept_authorization_header:
+            values = [authorization.removeprefix("Bearer ").removeprefix("bearer ").strip()]
+        if not values:
+            if f.accept_missing_key:
+                return ApiKey("", frozenset({ALL_SCOPES}))
+            raise MissingApiKey(code="invalid_api_key" if f.missing_key_wrong_code else None)
+        invalid = InvalidApiKey(status=403 if f.invalid_key_wrong_status else None)
+        if len(values) != 1:
+            raise invalid
+        with self._locked() as state:
+            key = state.keys.get(values[0])
+            if key is None and f.accept_key_with_extra_chars:
+                key = state.keys.get(_trimmed_key(values[0]))
+        if key is None or (key.revoked and not f.accept_revoked_key):
+            raise invalid
+        return key
+
+    # --- keys (control plane and fixtures) ---
+
+    def issue_key(self, scopes: Sequence[str], secret: str | None = None) -> str:
+        """Create an active key with these scopes; 422 for a scope the contract does not name."""
+        unknown = sorted(set(scopes) - known_scopes())
+        if unknown or not scopes:
+            raise ValidationError(f"unknown or no scopes: {', '.join(unknown)}")
+        key = ApiKey(secret or new_api_key(), frozenset(scopes))
+        with self._locked() as state:
+            state.keys[key.secret] = key
+        return key.secret
+
+    def revoke_key(self, secret: str) -> None:
+        with self._locked() as state:
+            key = state.keys.get(secret)
+            if key is None:
+                raise NotFound("API key not found")
+            state.keys[secret] = replace(key, revoked=True)
+
+    # --- sender numbers ---
+
+    def register(self, command: RegisterCommand) -> SenderInfo:
+        """A new sender starts in pending_verification until its OTP is confirmed."""
+        with self._locked() as state:
+            if any(s.phone == command.phone for s in state.senders.values()):
+                raise SenderExists()
+            sender = Sender(
+                id=self._allocate("sender", taken=state.senders.keys()),
+                phone=command.phone,
+                display_name=command.display_name,
+                otp_confirmed=self.faults.new_sender_created_active,
+                registered_via_api=True,
+            )
+            state.senders[sender.id] = sender
+            return self._info(sender)
+
+    def add_sender(self, sender: Sender) -> SenderInfo:
+        """Store a sender as given (fixtures)."""
+        with self._locked() as state:
+            state.senders[sender.id] = sender
+            return self._info(sender)
+
+    def list_senders(self) -> list[SenderInfo]:
+        with self._locked() as state:
+            return [
+                self._info(s)
+                for s in sorted(state.senders.values(), key=lambda s: s.id)
+                if not (s.registered_via_api and self.faults.registered_sender_not_listed)
+            ]
+
+    def confirm_otp(self, sender_id: int) -> SenderInfo:
+        """OTP entered: active if the owner's account is verified, else awaiting that."""
+        return self._update_sender(sender_id, otp_confirmed=True)
+
+    def reject(self, sender_id: int) -> SenderInfo:
+        return self._update_sender(sender_id, standing="rejected")
+
+    def suspend(self, sender_id: int) -> SenderInfo:
+        return self._update_sender(sender_id, standing="suspended")
+
+    def _update_sender(
+        self, sender_id: int, *, otp_confirmed: bool | None = None, standing: Standing | None = None
+    ) -> SenderInfo:
+        with self._locked() as state:
+            sender = state.senders.get(sender_id)
+            if sender is None:
+                raise SenderNotFound()
+            sender = replace(
+                sender,
+                otp_confirmed=sender.otp_confirmed if otp_confirmed is None else otp_confirmed,
+                standing=sender.standing if standing is None else standing,
+            )
+            state.senders[sender_id] = sender
+            return self._info(sender)
+
+    def _info(self, sender: Sender) -> SenderInfo:
+        owner = self.state.contacts.get(sender.phone)
+        account_verified = owner is not None and owner.account_verified
+        status: SenderStatus
+        if sender.standing != "good":
+            status = sender.standing
+        elif not sender.otp_confirmed:
+            status = "pending_verification"
+        else:
+            status = "active" if account_verified else "pending_account_verification"
+        verification: str | None = None
+        if sender.otp_confirmed:
+            verification = "verified" if account_verified else "pending_account_verification"
+        return SenderInfo(sender.id, sender.phone, sender.display_name, status, verification)
+
+    # --- the TGO Connect directory (control plane and fixtures) ---
+
+    def set_account_verified(self, phone: str, verified: bool) -> None:
+        """Verify or un-verify the TGO Connect account that owns this phone."""
+        with self._locked() as state:
+            contact = state.contacts.get(phone) or self._new_contact(phone, utc_now())
+            state.contacts[phone] = replace(contact, account_verified=verified)
+
+    def set_recipient(
+        self, phone: str, recipient: RecipientState, *, contact_id: int | None = None
+    ) -> Lookup:
+        """Make the phone reachable, unverified (account, phone not verified) or unreachable."""
+        with self._locked() as state:
+            if recipient == "unreachable":
+                state.contacts.pop(phone, None)
+            else:
+                contact = state.contacts.get(phone) or self._new_contact(phone, None, contact_id)
+                verified_at = contact.phone_verified_at or utc_now()
+                state.contacts[phone] = replace(
+                    contact, phone_verified_at=verified_at if recipient == "reachable" else None
+                )
+        return self.lookup(LookupQuery(phone, None))
+
+    def add_contact(self, contact: Contact) -> None:
+        """Store a contact as given (fixtures)."""
+        with self._locked() as state:
+            state.contacts[contact.phone] = contact
+
+    def _new_contact(
+        self, phone: str, verified_at: datetime | None, contact_id: int | None = None
+    ) -> Contact:
+        taken = {c.id for c in self.state.contacts.values()}
+        number = contact_id or self._allocate("recipient", taken=taken)
+        return Contact(number, phone, verified_at, account_verified=False)
+
+    def lookup(self, query: LookupQuery) -> Lookup:
+        """Whether the phone has a TGO Connect account and can receive messages."""
+        with self._locked() as state:
+            contact = state.contacts.get(query.phone)
+        if contact is None:
+            return Lookup(False, False, "not_found", None, False, None)
+        reachable = contact.can_receive
+        reason = "ok" if reachable else "phone_not_verified"
+        if reachable and self.faults.lookup_reason_not_ok:
+            reason = "reachable"
+        return Lookup(
+            exists=True,
+            can_receive=reachable and not self.faults.lookup_wrong_can_receive,
+            reason_code=reason,
+            recipient_id=contact.id,
+            is_verified=contact.phone_verified_at is not None,
+            phone_verified_at=contact.phone_verified_at,
+        )
+
+    # --- messages, log and usage ---
+
+    def send(self, command: SendCommand) -> Message:
+        """Accept a message from an active sender to a reachable recipient; log and count it."""
+        with self._locked() as state:
+            sender = self._resolve_sender(command.sender)
+            self._check_sender_can_send(sender)
+            self._check_recipient(command.to_phone)
+            message = Message(
+                id=self._allocate("message"),
+                sender_number_id=sender.id,
+                sender_phone=sender.phone,
+                to_phone=command.to_phone,
+                message_type=command.message_type,
+                content=command.content,
+                media_filename=command.media.filename if command.media else None,
+                duration=command.duration,
+                status="sent",
+                sent_at=utc_now(),
+            )
+            if not self.faults.log_drops_message:
+                state.messages.append(message)
+            if not self.faults.usage_not_counting:
+                state.usage[sender.id] = state.usage.get(sender.id, 0) + 1
+            return message
+
+    def _resolve_sender(self, ref: SenderRef) -> Sender:
+        senders = self.state.senders
+        found: Sender | None = None
+        if ref.phone is not None:
+            found = next((s for s in senders.values() if s.phone == ref.phone), None)
+        elif ref.number_id is not None:
+            found = senders.get(ref.number_id)
+        named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
+        if found is None and (not named or self.faults.unknown_sender_accepted):
+            # Only reachable under faults: neither sender field, or an unknown sender accepted.
+            found = next((s for s in senders.values() if self._info(s).status == "active"), None)
+        if found is None:
+            raise SenderNotFound()
+        return found
+
+    def _check_sender_can_send(self, sender: Sender) -> None:
+        f = self.faults
+        status = self._info(sender).status
+        tolerated = {
+            "active": True,
+            "pending_verification": f.send_from_pending_verification,
+            "rejected": f.send_from_rejected,
+            "suspended": f.send_from_suspended,
+            "pending_account_verification": f.send_from_unverified_account,
+        }
+        if tolerated[status]:
+            return
+        if status == "pending_account_verification":
+            english = "The number owner must be verified in TGO Connect before using the API."
+            raise AccountNotVerified(english if f.account_unverified_wrong_message else None)
+        raise SenderNotActive("Sender number is inactive" if f.not_active_wrong_message else None)
+
+    def _check_recipient(self, phone: str) -> None:
+        contact = self.state.contacts.get(phone)
+        if contact is None and not self.faults.send_to_unreachable:
+            raise RecipientUnreachable("The recipient has no TGO Connect account")
+        if contact is not None and not contact.can_receive and not self.faults.send_to_unverified:
+            raise RecipientUnreachable("The recipient has not verified their phone number")
+
+    def list_messages(self) -> list[Message]:
+        with self._locked() as state:
+            return list(state.messages)
+
+    def usage(self) -> list[UsageEntry]:
+        """One entry per sender number (including those that sent nothing), by sender id."""
+        with self._locked() as state:
+            return [
+                UsageEntry(s.id, s.phone, state.usage.get(s.id, 0))
+                for s in sorted(state.senders.values(), key=lambda s: s.id)
+            ]
+
+    def _allocate(self, kind: str, taken: Iterable[int] = ()) -> int:
+        base = ID_OFFSET_BASE if self.faults.compat_id_offset else ID_BASES[kind]
+        used = set(taken)
+        number = max(self.state.counters.get(kind, base), base)
+        while number in used:
+            number += 1
+        self.state.counters[kind] = number + 1
+        return number
+
+
+def _trimmed_key(value: str) -> str:
+    """What a sloppy server keeps of a key (accept_key_with_extra_chars): junk cut, prefix kept."""
+    for junk in _KEY_JUNK:
+        value = value.replace(junk, "")
+    return value[: len(KEY_PREFIX) + KEY_LENGTH]

@@ -1,0 +1,48 @@
+"""Run profiles: how many examples the property and schema-driven tests try."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, settings
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_examples: int  # per property test
+    schema_examples: int  # per operation and generation mode, schema-driven tests
+    stateful_examples: int
+    stateful_steps: int
+
+
+PROFILES = {
+    "quick": Profile(
+        "quick", max_examples=4, schema_examples=5, stateful_examples=2, stateful_steps=4
+    ),
+    "full": Profile(
+        "full", max_examples=25, schema_examples=30, stateful_examples=10, stateful_steps=8
+    ),
+}
+
+
+def load_profile(name: str) -> Profile:
+    """Make Hypothesis follow the profile: reproducible examples, no local example database
+    (a conformance run must not depend on what an earlier run against another target found)."""
+    profile = PROFILES[name]
+    settings.register_profile(
+        f"tgo-{name}",
+        max_examples=profile.max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        print_blob=False,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+    )
+    settings.load_profile(f"tgo-{name}")
+    return profile

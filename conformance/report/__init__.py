@@ -1,0 +1,1 @@
+"""Run results as a data model, and the files a run writes from it."""

@@ -1,0 +1,99 @@
+"""Error payloads: the envelope on every kind of error, and unreadable bodies refused cleanly.
+
+The envelope (ERR-001 to ERR-003) is also checked on every error response any other test sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.checks.errors import check_error_envelope, expect_refusal
+from conformance.client import Exchange
+from conformance.config import TargetConfig
+from conformance.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, USAGE, text_body
+from conformance.verify import Verifier
+
+ENVELOPE = ("ERR-001", "ERR-002", "ERR-003")
+
+
+def _provocations(config: TargetConfig) -> dict[str, dict[str, Any]]:
+    return {
+        "401 without key": {"method": "GET", "path": MESSAGES, "key": None},
+        "401 unknown key": {
+            "method": "GET",
+            "path": USAGE,
+            "key": None,
+            "raw_key": "trk_" + "0" * 32,
+        },
+        "403 missing scope": {"method": "GET", "path": MESSAGES, "key": "usage_read"},
+        "422 invalid phone": {
+            "method": "POST",
+            "path": MESSAGES,
+            "json": text_body(config, to="12345"),
+        },
+        "422 missing phone": {"method": "POST", "path": SENDER_NUMBERS, "json": {}},
+        "4xx invalid query": {"method": "GET", "path": LOOKUP, "params": {"phone": "abc"}},
+    }
+
+
+@pytest.mark.requirement(*ENVELOPE)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "401 without key",
+        "401 unknown key",
+        "403 missing scope",
+        "422 invalid phone",
+        "422 missing phone",
+        "4xx invalid query",
+    ],
+)
+def test_every_kind_of_error_has_the_envelope(
+    kind: str, target: Any, tgo_config: TargetConfig, verify: Verifier, need: Callable[..., Any]
+) -> None:
+    request = dict(_provocations(tgo_config)[kind])
+    if request.get("key") == "usage_read":
+        need("key", "usage_read")
+    response: Exchange = target.request(request.pop("method"), request.pop("path"), **request)
+    verify.require(
+        "ERR-001",
+        response.status_code >= 400,
+        f"{kind}: answered {response.status_code}, not an error",
+        expected="an error response",
+        exchange=response,
+    )
+    check_error_envelope(verify, response)
+
+
+MALFORMED = {
+    "truncated JSON": (b'{"to_phone": "+201010000000", "type": "te', "application/json"),
+    "not JSON at all": (b"to_phone=+201010000000&type=text", "application/json"),
+    "binary garbage": (bytes(range(256)) * 4, "application/json"),
+    "JSON array": (b"[1, 2, 3]", "application/json"),
+    "broken multipart": (
+        b'--XYZ\r\nContent-Disposition: form-data; name="type"\r\n\r\nimage',
+        "multipart/form-data; boundary=XYZ",
+    ),
+    "multipart without boundary": (b"type=image", "multipart/form-data"),
+}
+
+
+JSON_ONLY = ("truncated JSON", "not JSON at all", "binary garbage", "JSON array")
+CASES = [(MESSAGES, kind) for kind in MALFORMED] + [(SENDER_NUMBERS, kind) for kind in JSON_ONLY]
+
+
+@pytest.mark.requirement("ERR-007", *ENVELOPE)
+@pytest.mark.parametrize(
+    ("path", "kind"), CASES, ids=[f"{p.rsplit('/', 1)[-1]}-{k}" for p, k in CASES]
+)
+def test_unreadable_body_is_refused_with_400_or_422(
+    path: str, kind: str, target: Any, verify: Verifier
+) -> None:
+    content, content_type = MALFORMED[kind]
+    response = target.request("POST", path, content=content, headers={"Content-Type": content_type})
+    expect_refusal(
+        verify, "ERR-007", response, statuses=[400, 422], what=f"POST {path} with {kind}"
+    )

@@ -1,0 +1,187 @@
+"""Sending messages: the four types, their encodings, the sender fields and required fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.checks.errors import error_code, expect_refusal, expect_success
+from conformance.config import TargetConfig
+from conformance.payloads import MESSAGES, OMIT, media_body, text_body
+from conformance.suite.conftest import unique_text
+from conformance.verify import Verifier
+
+MEDIA_TYPES = ["image", "voice", "document"]
+# Ofcom keeps 07700 900000-900999 for drama: no real sender can have it.
+UNREGISTERED_SENDER_PHONE = "+447700900123"
+UNREGISTERED_SENDER_ID = 987_654_321
+
+
+@pytest.mark.writes
+@pytest.mark.requirement("MSG-001", "MSG-003", "MSG-009", "SENDER-007", "SENDER-008")
+@pytest.mark.parametrize("by", ["phone", "id"])
+def test_send_text_as_json_from_active_sender(
+    by: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    sender = tgo_config.sender("active")
+    assert sender is not None
+    if by == "id" and sender.id is None:
+        pytest.skip(tgo_config.missing_reason("senders", "active.id"))
+    body = text_body(tgo_config, by=by, content=unique_text())
+    response = target.request("POST", MESSAGES, json=body)
+    for req in ("MSG-001", "MSG-003", "MSG-009", "SENDER-007", "SENDER-008"):
+        expect_success(verify, req, response, what=f"text message, sender by {by}")
+
+
+@pytest.mark.writes
+@pytest.mark.requirement("MSG-001", "MSG-005", "MSG-009", "SENDER-008")
+@pytest.mark.parametrize("by", ["phone", "id"])
+@pytest.mark.parametrize("message_type", MEDIA_TYPES)
+def test_send_media_as_multipart_with_file_in_media(
+    message_type: str, by: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    sender = tgo_config.sender("active")
+    assert sender is not None
+    if by == "id" and sender.id is None:
+        pytest.skip(tgo_config.missing_reason("senders", "active.id"))
+    response = target.request(
+        "POST", MESSAGES, **media_body(tgo_config, message_type, by=by).kwargs()
+    )
+    for req in ("MSG-001", "MSG-005", "MSG-009", "SENDER-008"):
+        expect_success(
+            verify, req, response, what=f"{message_type} message as multipart, sender by {by}"
+        )
+
+
+def _refused_422(verify: Verifier, req: str, response: Any, what: str) -> None:
+    for requirement in (req, "ERR-006"):
+        expect_refusal(verify, requirement, response, statuses=[422], what=what)
+
+
+@pytest.mark.requirement("MSG-002", "ERR-006")
+@pytest.mark.parametrize("encoding", ["json", "multipart"])
+@pytest.mark.parametrize("message_type", ["video", "TEXT", "", "sticker"])
+def test_send_refuses_unknown_type(
+    message_type: str, encoding: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    if encoding == "json":
+        kwargs: dict[str, Any] = {"json": text_body(tgo_config, type=message_type)}
+    else:
+        kwargs = media_body(tgo_config, "image", type=message_type).kwargs()
+    response = target.request("POST", MESSAGES, **kwargs)
+    _refused_422(verify, "MSG-002", response, f"{encoding} message of type {message_type!r}")
+
+
+@pytest.mark.requirement("MSG-004", "ERR-006")
+def test_send_refuses_text_without_content(
+    target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    response = target.request("POST", MESSAGES, json=text_body(tgo_config, content=OMIT))
+    _refused_422(verify, "MSG-004", response, "text message without content")
+
+
+@pytest.mark.requirement("MSG-006", "ERR-006")
+@pytest.mark.parametrize("message_type", MEDIA_TYPES)
+def test_send_refuses_media_message_without_file(
+    message_type: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    multipart = media_body(tgo_config, message_type, media=False)
+    # Without a file httpx would send urlencoded; force multipart with an unrelated empty part.
+    kwargs = {
+        "data": multipart.fields,
+        "files": {"attachment_note": ("note.txt", b"", "text/plain")},
+    }
+    response = target.request("POST", MESSAGES, **kwargs)
+    _refused_422(verify, "MSG-006", response, f"{message_type} message with no media part")
+
+
+@pytest.mark.requirement("MSG-006", "ERR-006")
+@pytest.mark.parametrize("message_type", MEDIA_TYPES)
+def test_send_refuses_media_type_sent_as_json(
+    message_type: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    body = text_body(tgo_config, type=message_type, content=OMIT, duration=45)
+    response = target.request("POST", MESSAGES, json=body)
+    _refused_422(verify, "MSG-006", response, f"{message_type} message as JSON, with no file")
+
+
+@pytest.mark.requirement("MSG-007", "ERR-006")
+@pytest.mark.parametrize("encoding", ["json", "multipart"])
+def test_send_refuses_both_sender_fields(
+    encoding: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    verify: Verifier,
+) -> None:
+    sender = tgo_config.sender("active")
+    assert sender is not None
+    both: dict[str, Any] = {
+        "sender_phone": sender.phone or UNREGISTERED_SENDER_PHONE,
+        "sender_number_id": sender.id if sender.id is not None else UNREGISTERED_SENDER_ID,
+    }
+    if encoding == "json":
+        kwargs: dict[str, Any] = {"json": text_body(tgo_config, **both)}
+    else:
+        kwargs = media_body(tgo_config, "image", **both).kwargs()
+    response = target.request("POST", MESSAGES, **kwargs)
+    _refused_422(
+        verify,
+        "MSG-007",
+        response,
+        f"{encoding} message naming both sender_phone and sender_number_id",
+    )
+
+
+@pytest.mark.requirement("MSG-008", "ERR-006")
+@pytest.mark.parametrize("encoding", ["json", "multipart"])
+def test_send_refuses_neither_sender_field(
+    encoding: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    neither = {"sender_phone": OMIT, "sender_number_id": OMIT}
+    if encoding == "json":
+        kwargs: dict[str, Any] = {"json": text_body(tgo_config, **neither)}
+    else:
+        kwargs = media_body(tgo_config, "image", **neither).kwargs()
+    response = target.request("POST", MESSAGES, **kwargs)
+    _refused_422(verify, "MSG-008", response, f"{encoding} message naming no sender")
+
+
+@pytest.mark.requirement("MSG-010", "ERR-008")
+@pytest.mark.parametrize("by", ["sender_number_id", "sender_phone"])
+def test_send_refuses_sender_that_is_not_registered(
+    by: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    fields: dict[str, Any] = (
+        {"sender_number_id": UNREGISTERED_SENDER_ID, "sender_phone": OMIT}
+        if by == "sender_number_id"
+        else {"sender_phone": UNREGISTERED_SENDER_PHONE, "sender_number_id": OMIT}
+    )
+    response = target.request("POST", MESSAGES, json=text_body(tgo_config, **fields))
+    if expect_refusal(
+        verify,
+        "MSG-010",
+        response,
+        statuses=[400, 404, 422],
+        what=f"text message from an unregistered {by}",
+    ):
+        verify.check(
+            "ERR-008",
+            error_code(response) == "not_found",
+            f"unregistered {by} refused with code {error_code(response)!r}",
+            expected="code not_found",
+            exchange=response,
+        )
+
+
+@pytest.mark.requirement("MSG-011", "ERR-006")
+@pytest.mark.parametrize("encoding", ["json", "multipart"])
+def test_send_refuses_message_without_to_phone(
+    encoding: str, target: Any, tgo_config: TargetConfig, verify: Verifier
+) -> None:
+    if encoding == "json":
+        kwargs: dict[str, Any] = {"json": text_body(tgo_config, to_phone=OMIT)}
+    else:
+        kwargs = media_body(tgo_config, "image", to_phone=OMIT).kwargs()
+    response = target.request("POST", MESSAGES, **kwargs)
+    _refused_422(verify, "MSG-011", response, f"{encoding} message without to_phone")

@@ -1,0 +1,81 @@
+"""From test outcomes to requirement results: the rules that decide each requirement's status."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from conformance.report.model import FailureEvidence, RequirementResult, TestOutcome
+from conformance.requirements import Catalogue
+
+
+def requirement_results(
+    catalogue: Catalogue, outcomes: Iterable[TestOutcome]
+) -> list[RequirementResult]:
+    """Status per requirement, in catalogue order.
+
+    failed: some test recorded a failed check for it, or a test naming it failed without
+    saying which check (an exception: the target hung up, answered garbage...).
+    passed: otherwise, some test that names it passed, or recorded a passing check for it.
+    not_tested: nothing ran it; the reason is the skips' reasons or the catalogue's own.
+    """
+    tests: dict[str, list[str]] = defaultdict(list)
+    failures: dict[str, list[FailureEvidence]] = defaultdict(list)
+    passed: set[str] = set()
+    skips: dict[str, list[str]] = defaultdict(list)
+
+    for outcome in outcomes:
+        recorded = {record.requirement for record in outcome.records}
+        failed_checks = {r.requirement for r in outcome.records if not r.ok}
+        for req_id in (*outcome.requirements, *sorted(recorded - set(outcome.requirements))):
+            if outcome.nodeid not in tests[req_id]:
+                tests[req_id].append(outcome.nodeid)
+        for record in outcome.records:
+            if not record.ok:
+                evidence = dict(record.evidence) if record.evidence is not None else None
+                failures[record.requirement].append(
+                    FailureEvidence(outcome.nodeid, record.message, record.expected, evidence)
+                )
+            else:
+                passed.add(record.requirement)
+        if outcome.outcome == "skipped":
+            for req_id in outcome.requirements:
+                skips[req_id].append(outcome.skip_reason or "skipped")
+        elif outcome.outcome == "passed":
+            passed.update(set(outcome.requirements) - failed_checks)
+        elif outcome.suite_error and not failed_checks:
+            for req_id in outcome.requirements:
+                skips[req_id].append(
+                    f"the suite itself failed in {outcome.nodeid}: {outcome.error}"
+                )
+        elif not failed_checks:
+            # Failed outside any recorded check: every requirement it names is unproven and
+            # the target misbehaved while it was being tested.
+            for req_id in outcome.requirements:
+                failures[req_id].append(
+                    FailureEvidence(outcome.nodeid, outcome.error or "the test failed")
+                )
+
+    results = []
+    for requirement in catalogue.requirements:
+        req_id = requirement.id
+        if failures.get(req_id):
+            results.append(
+                RequirementResult(requirement, "failed", tests[req_id], failures[req_id])
+            )
+        elif req_id in passed:
+            results.append(RequirementResult(requirement, "passed", tests[req_id]))
+        else:
+            reason = _not_tested_reason(requirement.not_tested, skips.get(req_id, []))
+            results.append(
+                RequirementResult(requirement, "not_tested", tests[req_id], reason=reason)
+            )
+    return results
+
+
+def _not_tested_reason(catalogue_reason: str | None, skip_reasons: list[str]) -> str:
+    if skip_reasons:
+        return "; ".join(dict.fromkeys(skip_reasons))
+    if catalogue_reason:
+        return catalogue_reason
+    return "no test for it ran in this run (deselected, or the run stopped early)"

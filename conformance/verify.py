@@ -1,0 +1,127 @@
+"""Checks attributed to requirements: what a test records, and what the report reads back.
+
+A test names the requirements it verifies with ``@pytest.mark.requirement(...)`` and records
+each observation with ``verify.check(REQ, ok, ...)``. Recording per requirement, instead of
+failing the whole test on the first assert, lets one test that exercises several rules pin a
+failure on the rule that was broken and still credit the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+
+class ProvidesEvidence(Protocol):
+    """Something that can describe a request and its response for a report (already redacted)."""
+
+    def evidence(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One observation about one requirement."""
+
+    requirement: str
+    ok: bool
+    message: str = ""
+    expected: str = ""
+    evidence: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.ok:
+            # Passing checks only need to say which requirement they exercised.
+            return {"requirement": self.requirement, "ok": True}
+        data["evidence"] = dict(self.evidence) if self.evidence is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckRecord:
+        return cls(
+            requirement=str(data["requirement"]),
+            ok=bool(data["ok"]),
+            message=str(data.get("message", "")),
+            expected=str(data.get("expected", "")),
+            evidence=data.get("evidence"),
+        )
+
+
+class ConformanceFailure(AssertionError):
+    """Raised when a test's recorded checks include a failure of a MUST requirement."""
+
+
+class UndeclaredRequirement(Exception):
+    """A test recorded a check for a requirement it does not declare in its marker."""
+
+
+# A failure of one requirement is recorded at most this many times per test: a property test
+# that shrinks would otherwise record every intermediate example.
+MAX_FAILURES_PER_REQUIREMENT = 3
+
+
+@dataclass
+class Verifier:
+    """Records checks for one test. ``declared`` are the IDs of the test's requirement marker;
+    ``ambient`` are IDs any test may record (the error envelope is checked on every error)."""
+
+    declared: frozenset[str]
+    ambient: frozenset[str] = frozenset()
+    records: list[CheckRecord] = field(default_factory=list)
+
+    def check(
+        self,
+        requirement: str,
+        ok: bool,
+        message: str = "",
+        *,
+        expected: str = "",
+        exchange: ProvidesEvidence | None = None,
+    ) -> bool:
+        """Record that ``requirement`` held (ok) or not; returns ok so callers can branch."""
+        if requirement not in self.declared and requirement not in self.ambient:
+            raise UndeclaredRequirement(
+                f"check for {requirement}, which the test's requirement marker does not name "
+                f"(it names {', '.join(sorted(self.declared)) or 'nothing'})"
+            )
+        if ok:
+            self.records.append(CheckRecord(requirement, True))
+            return True
+        earlier = [r for r in self.records if r.requirement == requirement and not r.ok]
+        if len(earlier) >= MAX_FAILURES_PER_REQUIREMENT:
+            # Keep the newest: Hypothesis replays its minimal example last.
+            self.records.remove(earlier[0])
+        evidence = exchange.evidence() if exchange is not None else None
+        self.records.append(CheckRecord(requirement, False, message, expected, evidence))
+        return False
+
+    def require(
+        self,
+        requirement: str,
+        ok: bool,
+        message: str = "",
+        *,
+        expected: str = "",
+        exchange: ProvidesEvidence | None = None,
+    ) -> None:
+        """Like check, but a failure stops the test at once (nothing after it can be judged)."""
+        if not self.check(requirement, ok, message, expected=expected, exchange=exchange):
+            raise ConformanceFailure(f"{requirement}: {message}")
+
+    def failures(self) -> list[CheckRecord]:
+        return [record for record in self.records if not record.ok]
+
+    def failed_requirements(self) -> set[str]:
+        return {record.requirement for record in self.failures()}
+
+
+def summarize_failures(records: Iterable[CheckRecord]) -> str:
+    """The text a failing test shows in pytest's output: one line per failed check."""
+    lines = []
+    for record in records:
+        line = f"{record.requirement}: {record.message}"
+        if record.expected:
+            line += f" (expected: {record.expected})"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""Developer sessions. Every test session goes through one helper so pytest always runs strict."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "spec", "tests"]
+nox.options.default_venv_backend = "venv"
+
+PYTEST_STRICT = ("--strict-markers", "--strict-config")
+
+
+def _install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+def _pytest(session: nox.Session, *args: str) -> None:
+    _install(session)
+    session.run("pytest", *PYTEST_STRICT, *args, *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The kit's own tests."""
+    _pytest(session, "tests")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and mypy --strict on the package."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def spec(session: nox.Session) -> None:
+    """The contract: openapi-spec-validator, examples, citations, and Spectral's oas ruleset."""
+    _pytest(session, "tests/test_contract.py", "tests/test_requirements_catalogue.py")
+    session.run(
+        "npx",
+        "--yes",
+        "@stoplight/spectral-cli@6",
+        "lint",
+        "--fail-severity",
+        "error",
+        "--ruleset",
+        ".spectral.yaml",
+        "openapi/tgo-business.yaml",
+        external=True,
+    )
+
+
+@nox.session(name="bench_mock")
+def bench_mock(session: nox.Session) -> None:
+    """Requests per second of the mock (send + lookup, concurrency 16), beside Prism's mock."""
+    _install(session)
+    session.run("python", "benchmarks/mock_throughput.py", *session.posargs)

@@ -1,0 +1,108 @@
+"""Fixtures for the mock's own tests: an in-process client over a freshly seeded mock."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # a checkout run without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+from tgo_mock_client import MakeMock, MockClient, TestClient  # noqa: E402
+
+from conformance.mock import Faults, Seeded, State, create_app, seed  # noqa: E402
+from conformance.mock.command import bind_socket  # noqa: E402
+
+
+def _build(
+    faults: Faults | None = None,
+    *,
+    names: list[str] | None = None,
+    control: bool = False,
+    raise_server_exceptions: bool = True,
+) -> MockClient:
+    chosen = faults or Faults.from_names(names or [])
+    state = State()
+    seeded = seed(state)
+    app = create_app(state, control=control, faults=chosen)
+    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    client.__enter__()
+    return MockClient(client, state, seeded, chosen)
+
+
+@pytest.fixture
+def make_mock() -> Iterator[MakeMock]:
+    """Build mocks: make_mock(faults=..., names=[...], control=..., raise_server_exceptions=...)."""
+    built: list[MockClient] = []
+
+    def build(*args: Any, **kwargs: Any) -> MockClient:
+        built.append(_build(*args, **kwargs))
+        return built[-1]
+
+    yield build
+    for mock in built:
+        mock.client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def mock(make_mock: MakeMock) -> MockClient:
+    """The faithful mock; a server error raises in the test (no bad input may cause one)."""
+    return make_mock()
+
+
+@pytest.fixture(scope="module")
+def module_mock() -> Iterator[MockClient]:
+    """One faithful mock for a whole module (for hypothesis tests that call it many times)."""
+    mock = _build()
+    yield mock
+    mock.client.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class LiveMock:
+    """A seeded mock served by uvicorn on a free loopback port."""
+
+    base_url: str
+    state: State
+    seeded: Seeded
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port; yields its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    )
+    sock = bind_socket("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def live_mock() -> Iterator[LiveMock]:
+    """The faithful seeded mock over real HTTP for a whole module."""
+    state = State()
+    seeded = seed(state)
+    with serving(create_app(state)) as base_url:
+        yield LiveMock(base_url, state, seeded)

@@ -1,0 +1,122 @@
+"""A TestClient wrapper for the mock's tests: fixture keys and request builders."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from conformance.mock import Faults, Seeded, State
+from conformance.mock.models import Backend
+
+with warnings.catch_warnings():
+    # starlette 1.x asks for httpx2 in its TestClient; the project pins httpx, which works.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+API = "/api/v1"
+DROP = object()  # a field value meaning "leave this field out"
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+OGG = b"OggS" + b"\x00" * 32
+PNG_FILE = ("image.png", PNG, "image/png")
+BOUNDARY = "tgo-mock-test-boundary"
+
+
+def encode_multipart(
+    fields: Mapping[str, str], files: Mapping[str, object], boundary: str = BOUNDARY
+) -> tuple[bytes, str]:
+    """A multipart/form-data body (built by hand so tests can also send no file at all)."""
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + value.encode() + b"\r\n")
+    for name, spec in files.items():
+        filename, content, ctype = spec  # type: ignore[misc]
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class MockClient:
+    """A TestClient over a seeded mock, with the fixture keys and request builders."""
+
+    def __init__(self, client: TestClient, state: State, seeded: Seeded, faults: Faults) -> None:
+        self.client = client
+        self.state = state
+        self.seeded = seeded
+        self.faults = faults
+        self.backend = Backend(state)  # faithful back office, as the control plane uses
+
+    def auth(self, key: str | None = "full") -> dict[str, str]:
+        """X-Api-Key for a fixture key by name, or no header for None."""
+        return {} if key is None else {"X-Api-Key": self.seeded.keys.as_dict()[key]}
+
+    def get(self, path: str, key: str | None = "full", **kwargs: Any) -> Any:
+        headers = {**self.auth(key), **kwargs.pop("headers", {})}
+        return self.client.get(API + path, headers=headers, **kwargs)
+
+    def post_json(self, path: str, body: object, key: str | None = "full", **kwargs: Any) -> Any:
+        headers = {**self.auth(key), **kwargs.pop("headers", {})}
+        return self.client.post(API + path, json=body, headers=headers, **kwargs)
+
+    def text_body(self, **fields: object) -> dict[str, object]:
+        body: dict[str, object] = {
+            "sender_phone": self.seeded.senders.active.phone,
+            "to_phone": self.seeded.recipients.reachable,
+            "type": "text",
+            "content": "Hello from TGO Business",
+        }
+        body.update(fields)
+        return {k: v for k, v in body.items() if v is not DROP}
+
+    def send_text(self, key: str | None = "full", **fields: object) -> Any:
+        return self.post_json("/messages", self.text_body(**fields), key)
+
+    def send_media(
+        self,
+        message_type: str = "image",
+        key: str | None = "full",
+        media: object = None,
+        **fields: object,
+    ) -> Any:
+        """A multipart send; media None = a file fitting the type, DROP = no media part."""
+        data: dict[str, object] = {
+            "sender_phone": self.seeded.senders.active.phone,
+            "to_phone": self.seeded.recipients.reachable,
+            "type": message_type,
+        }
+        if message_type == "voice":
+            data["duration"] = "45"
+        data.update(fields)
+        if media is None:
+            media = ("audio.ogg", OGG, "audio/ogg") if message_type == "voice" else PNG_FILE
+        files = {} if media is DROP else {"media": media}
+        body, content_type = encode_multipart(
+            {k: str(v) for k, v in data.items() if v is not DROP}, files
+        )
+        headers = {**self.auth(key), "Content-Type": content_type}
+        return self.client.post(API + "/messages", content=body, headers=headers)
+
+    def register(self, phone: str, key: str | None = "full", **fields: object) -> Any:
+        return self.post_json("/sender-numbers", {"phone": phone, **fields}, key)
+
+    def lookup(self, key: str | None = "full", **params: str) -> Any:
+        return self.get("/contacts/lookup", key, params=params)
+
+
+def error_of(response: Any) -> tuple[int, str | None]:
+    """(status, code) of a response; code None when the body is not an error envelope."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.status_code, None
+    code = body.get("code") if isinstance(body, Mapping) else None
+    return response.status_code, code
+
+
+MakeMock = Callable[..., MockClient]

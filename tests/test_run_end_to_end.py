@@ -1,0 +1,107 @@
+"""The product end to end: `tgo-conformance run` against the mock passes and writes its files."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+from runs import ServedMock, clean_env, cli
+
+from conformance.requirements import load_catalogue
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def mock_run(served_mock: ServedMock, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    report_dir = tmp_path_factory.mktemp("run") / "report"
+    result = cli(
+        "run",
+        "--config",
+        str(served_mock.config_path),
+        "--profile",
+        "quick",
+        "--report-dir",
+        str(report_dir),
+        env=clean_env(),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return report_dir, result.stdout + result.stderr
+
+
+def test_run_against_the_mock_passes_every_must(mock_run: tuple[Path, str]) -> None:
+    report_dir, _ = mock_run
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert summary["verdict"] == "pass"
+    assert summary["complete"] is True
+    assert summary["tests"]["suite_errors"] == 0
+    statuses = {r["id"]: r for r in summary["requirements"]}
+    assert set(statuses) == set(load_catalogue().ids())
+    for req in summary["requirements"]:
+        if req["status"] == "not_tested":
+            assert req["reason"], req["id"]
+        else:
+            assert req["status"] == "passed", (req["id"], req["failures"][:1])
+    assert summary["counts"]["failed"] == 0
+    assert summary["counts"]["passed"] + summary["counts"]["not_tested"] == len(statuses)
+
+
+def test_summary_has_the_contract_shape(
+    mock_run: tuple[Path, str], served_mock: ServedMock
+) -> None:
+    summary = json.loads((mock_run[0] / "summary.json").read_text())
+    for field in ("verdict", "target", "started_at", "duration_s", "counts", "requirements"):
+        assert field in summary
+    assert summary["target"] == served_mock.config.base_url
+    first = summary["requirements"][0]
+    for field in ("id", "level", "title", "source", "status", "tests", "failures"):
+        assert field in first
+
+
+def test_junit_names_requirements_as_properties(mock_run: tuple[Path, str]) -> None:
+    tree = ET.parse(mock_run[0] / "junit.xml")
+    cases = tree.getroot().iter("testcase")
+    with_ids = [c for c in cases if any(p.get("name") == "requirement" for p in c.iter("property"))]
+    assert len(with_ids) > 100
+
+
+def test_compliance_html_parses_and_shows_the_verdict(mock_run: tuple[Path, str]) -> None:
+    text = (mock_run[0] / "compliance.html").read_text()
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(text)
+    assert 'id="verdict">PASS<' in text
+    assert (mock_run[0] / "pytest-report.html").is_file()
+
+
+def test_no_key_anywhere_in_the_report_or_output(
+    mock_run: tuple[Path, str], served_mock: ServedMock
+) -> None:
+    report_dir, output = mock_run
+    secrets = served_mock.config.secrets()
+    assert secrets
+    for path in report_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_text(errors="replace")
+            for secret in secrets:
+                assert secret not in content, f"a key is written in {path.name}"
+    for secret in secrets:
+        assert secret not in output
+
+
+def test_embedded_mock_run_without_config_passes(tmp_path: Path) -> None:
+    result = cli(
+        "run",
+        "--profile",
+        "quick",
+        "--report-dir",
+        str(tmp_path / "r"),
+        env=clean_env(),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "PASS" in result.stdout
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["target"].startswith("embedded mock")
