@@ -57,3 +57,18 @@ def bench_mock(session: nox.Session) -> None:
     """Requests per second of the mock (send + lookup, concurrency 16), beside Prism's mock."""
     _install(session)
     session.run("python", "benchmarks/mock_throughput.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Wall time, requests sent and requests per requirement, quick and full, against the mock."""
+    _install(session)
+    session.run("python", "benchmarks/suite_runtime.py", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Kill rate, false alarms and time to first failure on the mutant corpus, beside a plain
+    schemathesis run of the contract as the baseline."""
+    _install(session)
+    session.run("python", "tests/mutants/score.py", *session.posargs)

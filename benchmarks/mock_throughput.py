@@ -4,7 +4,8 @@
 
 Starts `tgo-conformance mock` (as `python -m conformance.mock.command`) on a free loopback port in
 a subprocess, drives a 50/50 mix of valid text sends and contact lookups with httpx.AsyncClient,
-and prints requests per second. Then, if `npx` works, does the same against Prism
+and prints requests per second (with, for scale, the same mix sent straight into the ASGI app
+without HTTP). Then, if `npx` works, does the same against Prism
 (`npx --yes @stoplight/prism-cli@5 mock`), which checks request shapes but no keys and keeps no
 state. Every loop is bounded and every server is stopped, whatever happens.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -190,6 +192,65 @@ async def drive(target: Target, total: int, concurrency: int) -> Result:
     return Result(total, elapsed, statuses, latencies)
 
 
+async def drive_asgi(total: int) -> Result:
+    """The same mix straight into the ASGI app: what the mock costs without HTTP and a client."""
+    sys.path.insert(0, str(ROOT))
+    from conformance.mock import create_app
+
+    app = create_app()
+    seeded = app.state.seeded
+    key = seeded.keys.full.encode()
+    body = json.dumps(
+        {
+            "sender_number_id": seeded.senders.active.id,
+            "to_phone": seeded.recipients.reachable,
+            "type": "text",
+            "content": "benchmark",
+        }
+    ).encode()
+    statuses: Counter[int] = Counter()
+    latencies: list[float] = []
+
+    async def call(method: str, path: str, query: bytes, content: bytes) -> int:
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query,
+            "headers": [(b"x-api-key", key), (b"content-type", b"application/json")],
+            "http_version": "1.1",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1),
+            "root_path": "",
+        }
+        messages = [{"type": "http.request", "body": content, "more_body": False}]
+        status = 0
+
+        async def receive() -> dict[str, object]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])  # type: ignore[call-overload]
+
+        await app(scope, receive, send)  # type: ignore[arg-type]
+        return status
+
+    started_all = time.perf_counter()
+    for index in range(total):
+        started = time.perf_counter()
+        if index % 2 == 0:
+            status = await call("POST", "/api/v1/messages", b"", body)
+        else:
+            status = await call("GET", "/api/v1/contacts/lookup", b"phone=%2B201010000000", b"")
+        latencies.append((time.perf_counter() - started) * 1000)
+        statuses[status] += 1
+    return Result(total, time.perf_counter() - started_all, statuses, latencies)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=4000)
@@ -200,6 +261,8 @@ def main() -> int:
         f"mix: {args.requests} requests, 50% POST /api/v1/messages (text) + "
         f"50% GET /api/v1/contacts/lookup, concurrency {args.concurrency}, loopback"
     )
+    asgi_result = asyncio.run(drive_asgi(args.requests))
+    print(asgi_result.line("tgo app") + "   (in-process ASGI, no HTTP, sequential)")
     with mock_server() as target:
         mock_result = asyncio.run(drive(target, args.requests, args.concurrency))
     print(mock_result.line(target.name))

@@ -51,6 +51,7 @@ class RunCollector:
         self.started = time.monotonic()
         self.outcomes: dict[str, TestOutcome] = {}
         self.interrupted: str | None = None
+        self.first_failure_s: float | None = None
         self.report: RunReport | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -63,6 +64,8 @@ class RunCollector:
         elif report.failed:
             if previous is not None and previous.outcome == "failed":
                 return  # a teardown error after a failure adds nothing
+            if self.first_failure_s is None:
+                self.first_failure_s = time.monotonic() - self.started
             suite_error = ("tgo_failure", "suite") in report.user_properties
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid,
@@ -112,6 +115,7 @@ class RunCollector:
             complete=incomplete is None,
             incomplete_reason=incomplete,
             requests_sent=requests,
+            first_failure_s=self.first_failure_s,
             baseline=baseline_label,
         )
         write_reports(self.report, self.report_dir, self.redactor)

@@ -43,12 +43,18 @@ def requirement_results(
                 skips[req_id].append(outcome.skip_reason or "skipped")
         elif outcome.outcome == "passed":
             passed.update(set(outcome.requirements) - failed_checks)
-        elif outcome.suite_error and not failed_checks:
+        elif failed_checks:
+            for req_id in set(outcome.requirements) - recorded:
+                skips[req_id].append(
+                    f"not reached: {outcome.nodeid} stopped when "
+                    f"{', '.join(sorted(failed_checks))} failed"
+                )
+        elif outcome.suite_error:
             for req_id in outcome.requirements:
                 skips[req_id].append(
                     f"the suite itself failed in {outcome.nodeid}: {outcome.error}"
                 )
-        elif not failed_checks:
+        else:
             # Failed outside any recorded check: every requirement it names is unproven and
             # the target misbehaved while it was being tested.
             for req_id in outcome.requirements:

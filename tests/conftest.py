@@ -7,13 +7,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from runs import ServedMock
 
 from conformance.config import load_config
-
 
 
 @pytest.fixture(scope="session")

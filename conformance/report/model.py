@@ -19,6 +19,8 @@ STATUSES: tuple[Status, ...] = ("passed", "failed", "not_tested")
 class TestOutcome:
     """One test as pytest finished it, with the checks it recorded."""
 
+    __test__ = False  # a data class, not a pytest test class
+
     nodeid: str
     outcome: Outcome
     requirements: tuple[str, ...]
@@ -94,6 +96,7 @@ class RunReport:
     incomplete_reason: str | None = None
     requests_sent: int = 0
     baseline: str | None = None
+    first_failure_s: float | None = None  # seconds from the start to the first failed test
 
     @property
     def verdict(self) -> Literal["pass", "fail"]:
@@ -127,6 +130,7 @@ class RunReport:
             "counts": self.counts(),
             "counts_by_level": self.counts_by_level(),
             "requests_sent": self.requests_sent,
+            "first_failure_s": None if self.first_failure_s is None else round(self.first_failure_s, 2),
             "tests": {
                 "total": len(self.tests),
                 **{

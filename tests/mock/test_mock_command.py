@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 
+from conformance.mock import create_app
+from conformance.mock.command import bind_socket
 from conformance.mock.command import mock as mock_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +126,19 @@ def test_help_names_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--write-config", "--control / --no-control"):
         assert option in result.output
+
+
+def test_responses_do_not_wait_for_delayed_acks() -> None:
+    """bind_socket must say TCP, or asyncio leaves Nagle on and each response waits ~40 ms."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
+    with serving(create_app()) as base_url, httpx.Client(base_url=base_url) as client:
+        client.get("/api/v1/usage")
+        started = time.monotonic()
+        for _ in range(20):
+            client.get("/api/v1/usage")
+        # 20 sequential requests take ~0.9 s with the delay and a few ms without it.
+        assert time.monotonic() - started < 0.5

@@ -1,0 +1,190 @@
+"""Scores the suite on the mutant corpus; also the `nox -s mutants` benchmark when run as a script.
+
+Each variant is the embedded mock with fault switches on; each run is `tgo-conformance run
+--profile quick` in its own process, as a user would start it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import BROKEN, COMPATIBLE
+
+ALL_COMPATIBLE = ",".join(COMPATIBLE)
+
+
+@dataclass(frozen=True)
+class VariantRun:
+    faults: str
+    exit_status: int
+    verdict: str | None
+    failed: frozenset[str]  # requirements with status failed (MUST or not)
+    failed_must: frozenset[str]
+    first_failure_s: float | None
+    duration_s: float
+    requests: int
+    output: str
+
+    def killed_for(self, requirement: str) -> bool:
+        return requirement in self.failed
+
+
+def run_variant(faults: str, workdir: Path, profile: str = "quick") -> VariantRun:
+    report_dir = workdir / faults.replace(",", "+")[:80]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGO_")}
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "run",
+            "--profile",
+            profile,
+            "--report-dir",
+            str(report_dir),
+            "--mock-faults",
+            faults,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+        cwd=workdir,
+    )
+    elapsed = time.monotonic() - started
+    try:
+        summary = json.loads((report_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        summary = {}
+    requirements = summary.get("requirements", [])
+    failed = frozenset(r["id"] for r in requirements if r["status"] == "failed")
+    failed_must = frozenset(
+        r["id"] for r in requirements if r["status"] == "failed" and r["level"] == "MUST"
+    )
+    return VariantRun(
+        faults,
+        result.returncode,
+        summary.get("verdict"),
+        failed,
+        failed_must,
+        summary.get("first_failure_s"),
+        elapsed,
+        int(summary.get("requests_sent", 0)),
+        (result.stdout + result.stderr)[-4000:],
+    )
+
+
+def run_all(variants: Iterable[str], workdir: Path, workers: int = 2) -> dict[str, VariantRun]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = list(pool.map(lambda v: run_variant(v, workdir), variants))
+    return {run.faults: run for run in runs}
+
+
+def schemathesis_baseline(faults: str, workdir: Path) -> bool | None:
+    """Whether a plain `schemathesis run` of the contract, all checks, flags the variant."""
+    config_path = workdir / f"st-{faults.replace(',', '+')[:60]}.toml"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "mock",
+            "--port",
+            "0",
+            "--write-config",
+            str(config_path),
+            "--faults",
+            faults,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (config_path.exists() and config_path.read_text()):
+            if server.poll() is not None or time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        import tomllib
+
+        config = tomllib.loads(config_path.read_text())
+        spec = Path(__file__).resolve().parents[2] / "openapi" / "tgo-business.yaml"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "schemathesis.cli",
+                "run",
+                str(spec),
+                "--url",
+                config["base_url"],
+                "-H",
+                f"X-Api-Key: {config['keys']['full']}",
+                "--max-examples",
+                "20",
+                "--seed",
+                "1",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            cwd=workdir,
+        )
+        return result.returncode != 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="tgo-mutants-") as tmp:
+        workdir = Path(tmp)
+        started = time.monotonic()
+        runs = run_all([*BROKEN, *COMPATIBLE, ALL_COMPATIBLE], workdir)
+        wall = time.monotonic() - started
+        killed = [f for f, req in BROKEN.items() if runs[f].killed_for(req)]
+        missed = sorted(set(BROKEN) - set(killed))
+        false_alarms = [f for f in (*COMPATIBLE, ALL_COMPATIBLE) if runs[f].verdict != "pass"]
+        firsts = [runs[f].first_failure_s for f in killed if runs[f].first_failure_s is not None]
+        print(
+            f"variants: {len(BROKEN)} broken, {len(COMPATIBLE) + 1} compatible; wall {wall:.0f} s"
+        )
+        print(f"kill rate: {len(killed)}/{len(BROKEN)} = {100 * len(killed) / len(BROKEN):.1f} %")
+        if missed:
+            print(f"survivors: {', '.join(missed)}")
+        print(f"false alarms: {len(false_alarms)} {false_alarms or ''}")
+        if firsts:
+            print(f"median time to first failure: {statistics.median(firsts):.1f} s")
+        print(
+            f"median run time: {statistics.median(r.duration_s for r in runs.values()):.1f} s; "
+            f"median requests per run: {statistics.median(r.requests for r in runs.values()):.0f}"
+        )
+        if "--no-baseline" in sys.argv:
+            return
+        st_killed = [f for f in BROKEN if schemathesis_baseline(f, workdir)]
+        st_false = [f for f in (*COMPATIBLE, ALL_COMPATIBLE) if schemathesis_baseline(f, workdir)]
+        print(
+            f"plain schemathesis run (all checks, 20 examples per operation): "
+            f"kills {len(st_killed)}/{len(BROKEN)}, false alarms {len(st_false)}"
+        )
+        ratio = len(killed) / len(st_killed) if st_killed else float("inf")
+        print(f"suite kills {ratio:.1f}x as many variants as the baseline")
+
+
+if __name__ == "__main__":
+    main()
