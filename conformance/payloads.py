@@ -78,7 +78,7 @@ def text_body(
     assert chosen is not None  # required by the config contract
     body: dict[str, Any] = {
         **sender_fields(chosen, by=by),
-        "to_phone": to or config.recipient("reachable"),
+        "to_phone": to if to is not None else config.recipient("reachable"),
         "type": "text",
         "content": content,
     }
@@ -102,7 +102,7 @@ def media_body(
     assert chosen is not None
     fields: dict[str, Any] = {
         **sender_fields(chosen, by=by),
-        "to_phone": to or config.recipient("reachable"),
+        "to_phone": to if to is not None else config.recipient("reachable"),
         "type": message_type,
     }
     if message_type == "voice":

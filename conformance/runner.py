@@ -83,7 +83,7 @@ def execute(options: RunOptions) -> RunOutcome:
             target_args = ["--tgo-from-env"]
             config = _load(None)
         else:
-            faults = Faults.from_names(list(options.mock_faults)) if options.mock_faults else None
+            faults = _faults(options.mock_faults)
             mock = stack.enter_context(embedded_mock(faults))
             private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tgo-")))
             path = _write_private(private, mock.config_toml)
@@ -131,6 +131,13 @@ def execute(options: RunOptions) -> RunOutcome:
     if code == pytest.ExitCode.INTERRUPTED and not (watchdog and watchdog.fired):
         return RunOutcome(EXIT_INTERRUPTED, report_dir, summary)
     return RunOutcome(EXIT_FAIL if summary["verdict"] == "fail" else EXIT_PASS, report_dir, summary)
+
+
+def _faults(names: Sequence[str]) -> Faults | None:
+    try:
+        return Faults.from_names(list(names)) if names else None
+    except ValueError as error:
+        raise RunError(f"--mock-faults: {error}") from None
 
 
 def _load(path: Path | None) -> TargetConfig:

@@ -74,8 +74,15 @@ def test_bad_config_is_one_line_exit_2_and_nothing_sent(
     url, counter = counting_server
     path = tmp_path / "target.toml"
     path.write_text(BAD_CONFIGS[case](url))
-    result = cli("run", "--config", str(path), "--report-dir", str(tmp_path / "r"),
-                 env=clean_env(), timeout=60)
+    result = cli(
+        "run",
+        "--config",
+        str(path),
+        "--report-dir",
+        str(tmp_path / "r"),
+        env=clean_env(),
+        timeout=60,
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     line = _assert_one_clear_line(result.stderr)
     assert line.startswith("tgo-conformance: ")
@@ -107,10 +114,16 @@ def test_connection_refused_at_start(tmp_path: Path) -> None:
     assert "cannot reach the target" in line
 
 
-def test_config_from_environment_only(tmp_path: Path, counting_server: tuple[str, type[_Counter]]) -> None:
+def test_config_from_environment_only(
+    tmp_path: Path, counting_server: tuple[str, type[_Counter]]
+) -> None:
     url, counter = counting_server
-    env = clean_env() | {"TGO_BASE_URL": url, "TGO_KEY_FULL": KEY, "TGO_SENDER_ACTIVE_ID": "12",
-                         "TGO_RECIPIENT_REACHABLE": "not-a-phone"}
+    env = clean_env() | {
+        "TGO_BASE_URL": url,
+        "TGO_KEY_FULL": KEY,
+        "TGO_SENDER_ACTIVE_ID": "12",
+        "TGO_RECIPIENT_REACHABLE": "not-a-phone",
+    }
     result = cli("run", env=env, timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     assert "TGO_RECIPIENT_REACHABLE" in _assert_one_clear_line(result.stderr)

@@ -62,8 +62,12 @@ def test_any_failure_wins_over_passes_elsewhere(catalogue: Catalogue) -> None:
 
 
 def test_a_failed_should_is_a_warning_and_the_verdict_passes(catalogue: Catalogue) -> None:
-    outcome = TestOutcome("t::h", "passed", ("MSG-010", "ERR-008"),
-                          (CheckRecord("MSG-010", True), CheckRecord("ERR-008", False, "code x")))
+    outcome = TestOutcome(
+        "t::h",
+        "passed",
+        ("MSG-010", "ERR-008"),
+        (CheckRecord("MSG-010", True), CheckRecord("ERR-008", False, "code x")),
+    )
     results = requirement_results(catalogue, [outcome])
     err008 = next(r for r in results if r.requirement.id == "ERR-008")
     assert err008.status == "failed" and err008.is_warning

@@ -12,6 +12,7 @@ import click
 import uvicorn
 
 from conformance.mock.app import control_from_env, create_app
+from conformance.mock.faults import Faults
 from conformance.mock.fixtures import seed, target_config_toml
 from conformance.mock.models import State
 
@@ -80,7 +81,15 @@ def _write_private(path: Path, text: str) -> None:
     help="Serve the control plane under /_control/ (local use only: no API key "
     "needed). Default: the TGO_MOCK_CONTROL environment variable, else off.",
 )
-def mock(host: str, port: int, write_config: Path | None, control: bool | None) -> None:
+@click.option(
+    "--faults",
+    default="",
+    hidden=True,
+    help="Comma-separated fault switches (the mutant corpus): each breaks one documented rule.",
+)
+def mock(
+    host: str, port: int, write_config: Path | None, control: bool | None, faults: str
+) -> None:
     """Serve the stateful TGO Business mock, seeded with fixtures, until Ctrl-C.
 
     Prints a target config (TOML) for it on stdout, or writes it to --write-config FILE once
@@ -91,11 +100,12 @@ def mock(host: str, port: int, write_config: Path | None, control: bool | None) 
         click.echo(f"warning: the control plane needs no key and is reachable on {host}", err=True)
     state = State()
     seeded = seed(state)
-    app = create_app(state, control=with_control)
+    switches = Faults.from_names([name for name in faults.split(",") if name]) if faults else None
+    app = create_app(state, control=with_control, faults=switches)
     sock = bind_socket(host, port)
     bound_port = int(sock.getsockname()[1])
     base_url = base_url_for(host, bound_port)
-    config_text = target_config_toml(base_url, seeded)
+    config_text = target_config_toml(base_url, seeded, faults=switches)
 
     def announce() -> None:
         if write_config is None:

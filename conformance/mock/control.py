@@ -20,7 +20,8 @@ from conformance.mock import parsing, views
 from conformance.mock.errors import ValidationError
 from conformance.mock.faults import Faults
 from conformance.mock.fixtures import seed
-from conformance.mock.models import Backend, RecipientState, SenderInfo
+from conformance.mock.models import Backend
+from conformance.mock.records import RecipientState, SenderInfo
 from conformance.mock.routes import Endpoint, Resource, json_response
 from conformance.mock.validation import e164
 

@@ -70,7 +70,9 @@ class Faults:
     send_from_unverified_account: bool = _switch("pending_account_verification senders can send")
     not_active_wrong_message: bool = _switch("sender-not-active error has another message")
     account_unverified_wrong_message: bool = _switch("account-not-verified error has English text")
-    new_sender_created_active: bool = _switch("a registered sender starts active")
+    new_sender_created_active: bool = _switch(
+        "a registered sender skips OTP: active if its owner is verified"
+    )
     registered_sender_not_listed: bool = _switch("senders registered via the API are not listed")
     sender_list_missing_verification_status: bool = _switch("the list omits verification_status")
     sender_list_wrong_status_value: bool = _switch("the list shows status values outside the enum")

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from conformance.mock import ids
 from conformance.mock.faults import Faults
-from conformance.mock.models import Backend, Contact, Sender, Standing, State, new_api_key
+from conformance.mock.models import Backend, State, new_api_key
+from conformance.mock.records import Contact, Sender, Standing
 
 # name in [keys] -> scopes; "revoked" is a full key that is revoked right after issue.
 KEY_SCOPES: dict[str, tuple[str, ...]] = {

@@ -13,9 +13,8 @@ import string
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Literal
 
 from conformance.contract import operations
 from conformance.mock.errors import (
@@ -31,21 +30,27 @@ from conformance.mock.errors import (
     ValidationError,
 )
 from conformance.mock.faults import Faults
+from conformance.mock.records import (
+    ALL_SCOPES,
+    ApiKey,
+    Contact,
+    Lookup,
+    Message,
+    RecipientState,
+    Sender,
+    SenderInfo,
+    SenderStatus,
+    Snapshot,
+    Standing,
+    UsageEntry,
+)
 from conformance.mock.validation import (
     LookupQuery,
-    MessageType,
     RegisterCommand,
     SendCommand,
     SenderRef,
 )
 
-SenderStatus = Literal[
-    "pending_verification", "active", "pending_account_verification", "rejected", "suspended"
-]
-Standing = Literal["good", "rejected", "suspended"]
-RecipientState = Literal["reachable", "unverified", "unreachable"]
-
-ALL_SCOPES = "*"
 KEY_PREFIX = "trk_"
 KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_LENGTH = 32
@@ -77,97 +82,6 @@ def known_scopes() -> frozenset[str]:
     """Every scope the contract names, plus "*"."""
     named = {op.required_scope for op in operations().values() if op.required_scope}
     return frozenset({ALL_SCOPES, *named})
-
-
-# --- records (immutable; the state replaces them) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    secret: str = field(repr=False)
-    scopes: frozenset[str]
-    revoked: bool = False
-
-    def grants(self, scope: str) -> bool:
-        return ALL_SCOPES in self.scopes or scope in self.scopes
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A TGO Connect account: reachable when its phone is verified; may own a sender number."""
-
-    id: int
-    phone: str
-    phone_verified_at: datetime | None
-    account_verified: bool
-
-    @property
-    def can_receive(self) -> bool:
-        return self.phone_verified_at is not None
-
-
-@dataclass(frozen=True)
-class Sender:
-    id: int
-    phone: str
-    display_name: str | None
-    otp_confirmed: bool
-    standing: Standing = "good"
-    registered_via_api: bool = False
-
-
-@dataclass(frozen=True)
-class SenderInfo:
-    """A sender number with its derived status, as the API shows it."""
-
-    id: int
-    phone: str
-    display_name: str | None
-    status: SenderStatus
-    verification_status: str | None
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    sender_number_id: int
-    sender_phone: str
-    to_phone: str
-    message_type: MessageType
-    content: str | None
-    media_filename: str | None
-    duration: int | None
-    status: str
-    sent_at: datetime
-
-
-@dataclass(frozen=True)
-class Lookup:
-    exists: bool
-    can_receive: bool
-    reason_code: str
-    recipient_id: int | None
-    is_verified: bool
-    phone_verified_at: datetime | None
-
-
-@dataclass(frozen=True)
-class UsageEntry:
-    sender_number_id: int
-    sender_phone: str
-    message_count: int
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything a request can change, comparable with ==."""
-
-    keys: tuple[ApiKey, ...]
-    senders: tuple[Sender, ...]
-    contacts: tuple[Contact, ...]
-    messages: tuple[Message, ...]
-    usage: tuple[tuple[int, int], ...]
-    counters: tuple[tuple[str, int], ...]
 
 
 class State:

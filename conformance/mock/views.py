@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from conformance.mock import ids
 from conformance.mock.errors import MockError
 from conformance.mock.faults import Faults
-from conformance.mock.models import Lookup, Message, SenderInfo, UsageEntry
+from conformance.mock.records import Lookup, Message, SenderInfo, UsageEntry
 
 Json = dict[str, object]
 

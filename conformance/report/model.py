@@ -130,7 +130,9 @@ class RunReport:
             "counts": self.counts(),
             "counts_by_level": self.counts_by_level(),
             "requests_sent": self.requests_sent,
-            "first_failure_s": None if self.first_failure_s is None else round(self.first_failure_s, 2),
+            "first_failure_s": None
+            if self.first_failure_s is None
+            else round(self.first_failure_s, 2),
             "tests": {
                 "total": len(self.tests),
                 **{

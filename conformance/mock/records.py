@@ -1,0 +1,108 @@
+"""The records the mock keeps: immutable values that the State replaces, never mutates.
+
+Immutability is what makes State.snapshot() a cheap, exact "did anything change" test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from conformance.mock.validation import MessageType
+
+SenderStatus = Literal[
+    "pending_verification", "active", "pending_account_verification", "rejected", "suspended"
+]
+Standing = Literal["good", "rejected", "suspended"]
+RecipientState = Literal["reachable", "unverified", "unreachable"]
+
+ALL_SCOPES = "*"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    secret: str = field(repr=False)
+    scopes: frozenset[str]
+    revoked: bool = False
+
+    def grants(self, scope: str) -> bool:
+        return ALL_SCOPES in self.scopes or scope in self.scopes
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A TGO Connect account: reachable when its phone is verified; may own a sender number."""
+
+    id: int
+    phone: str
+    phone_verified_at: datetime | None
+    account_verified: bool
+
+    @property
+    def can_receive(self) -> bool:
+        return self.phone_verified_at is not None
+
+
+@dataclass(frozen=True)
+class Sender:
+    id: int
+    phone: str
+    display_name: str | None
+    otp_confirmed: bool
+    standing: Standing = "good"
+    registered_via_api: bool = False
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    """A sender number with its derived status, as the API shows it."""
+
+    id: int
+    phone: str
+    display_name: str | None
+    status: SenderStatus
+    verification_status: str | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    sender_number_id: int
+    sender_phone: str
+    to_phone: str
+    message_type: MessageType
+    content: str | None
+    media_filename: str | None
+    duration: int | None
+    status: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class Lookup:
+    exists: bool
+    can_receive: bool
+    reason_code: str
+    recipient_id: int | None
+    is_verified: bool
+    phone_verified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UsageEntry:
+    sender_number_id: int
+    sender_phone: str
+    message_count: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a request can change, comparable with ==."""
+
+    keys: tuple[ApiKey, ...]
+    senders: tuple[Sender, ...]
+    contacts: tuple[Contact, ...]
+    messages: tuple[Message, ...]
+    usage: tuple[tuple[int, int], ...]
+    counters: tuple[tuple[str, int], ...]
