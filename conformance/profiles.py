@@ -21,7 +21,7 @@ PROFILES = {
         "quick", max_examples=4, schema_examples=5, stateful_examples=2, stateful_steps=4
     ),
     "full": Profile(
-        "full", max_examples=25, schema_examples=30, stateful_examples=10, stateful_steps=8
+        "full", max_examples=100, schema_examples=100, stateful_examples=20, stateful_steps=10
     ),
 }
 

@@ -105,3 +105,41 @@ def test_embedded_mock_run_without_config_passes(tmp_path: Path) -> None:
     assert "PASS" in result.stdout
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["target"].startswith("embedded mock")
+
+
+def test_suite_runs_as_a_plain_pytest_plugin(served_mock: ServedMock, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    report_dir = tmp_path / "plugin-report"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "conformance.suite",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tgo-config",
+            str(served_mock.config_path),
+            "--tgo-profile",
+            "quick",
+            "--tgo-report-dir",
+            str(report_dir),
+            "-k",
+            "scopes",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    summary = json.loads((report_dir / "summary.json").read_text())
+    statuses = {r["id"]: r["status"] for r in summary["requirements"]}
+    assert statuses["SCOPE-001"] == "passed"
+    assert statuses["VOICE-001"] == "not_tested"
