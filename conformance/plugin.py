@@ -25,6 +25,7 @@ from conformance.config import ConfigError, TargetConfig, load_config
 from conformance.profiles import PROFILES, load_profile
 from conformance.ratelimit import STATE_FILE_ENV
 from conformance.redact import Redactor
+from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
 from conformance.requirements import Catalogue, load_catalogue
 from conformance.verify import ConformanceFailure, Verifier, summarize_failures
 
@@ -102,6 +103,13 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         config.stash[COLLECTOR_KEY] = collector
         config.pluginmanager.register(collector, "tgo-collector")
+        _register_pytest_html_hooks(config)
+
+
+def _register_pytest_html_hooks(config: pytest.Config) -> None:
+    """pytest-html: a Requirements column and a link to compliance.html (controller only)."""
+    if wants_pytest_html_hooks(config):
+        config.pluginmanager.register(PytestHtmlHooks(), "tgo-pytest-html")
 
 
 def _default_report_dir() -> Path:

@@ -51,7 +51,26 @@ def _encoded_forms(secret: str) -> set[str]:
         forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded))
     forms.add(jsonlib.dumps(secret)[1:-1])
     forms.add(jsonlib.dumps(secret, ensure_ascii=False)[1:-1])
+    # A target's HTML error page, and pytest-html's report (JSON inside an HTML attribute),
+    # show text HTML-escaped.
+    for form in list(forms):
+        forms.update(_html_escaped_forms(form))
     return forms
+
+
+_HTML_QUOTES = (('"', "&quot;", "&#34;", "&#x22;"), ("'", "&#x27;", "&#39;", "&apos;"))
+
+
+def _html_escaped_forms(text: str) -> set[str]:
+    """``text`` as HTML escapers write it: & < > always escaped, quotes in any usual way."""
+    if not any(c in text for c in "&<>\"'"):
+        return set()
+    base = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {
+        base.replace('"', double).replace("'", single)
+        for double in _HTML_QUOTES[0]
+        for single in _HTML_QUOTES[1]
+    }
 
 
 class Redactor:

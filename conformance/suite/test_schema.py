@@ -22,6 +22,7 @@ from conformance.schema_driven import (
     requirements_for,
     send_case,
     sendable_as_generated,
+    violates_contract,
 )
 from conformance.suite.conftest import WRITING_OPERATIONS
 from conformance.verify import ConformanceFailure, Verifier
@@ -65,9 +66,14 @@ def test_generated_requests_get_responses_the_contract_allows(
     @given(case=strategy)
     def conforms(case: Any) -> None:
         assume(sendable_as_generated(case))
+        if mode == "negative":
+            assume(violates_contract(case, op_id))
         if op_id in WRITING_OPERATIONS:
             make_safe(case, op_id, tgo_config)
         exchange = send_case(case, target)
+        # A number registered before (by an earlier run, on a long-lived target) may be refused
+        # as a duplicate: the docs leave duplicates open.
+        assume(not (op_id == "registerSenderNumber" and exchange.status_code == 409))
         try:
             case.validate_response(
                 as_schemathesis_response(exchange), checks=checks_for(MODES[mode])

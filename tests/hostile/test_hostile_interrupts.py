@@ -1,0 +1,50 @@
+"""SIGINT (Ctrl-C) or SIGTERM mid-run: the run stops promptly, with its partial report written."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from hostile_runs import assert_kept_its_head, start_suite
+from servers import Action, Request, hang, hostile_target
+
+# Each request would wait this long: the signal must not wait for it.
+TIMEOUT = 30.0
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "named"),
+    [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_mid_run_exits_promptly_with_the_partial_report(
+    signum: int, status: int, named: str, tmp_path: Path
+) -> None:
+    answered = 4  # the preflight read and three more are answered; then the target hangs
+
+    def slow_down(request: Request) -> Action | None:
+        return hang() if request.number > answered else None
+
+    with hostile_target(tmp_path, slow_down, timeout=TIMEOUT) as target:
+        started = start_suite(
+            target, tmp_path / "r", "-k", "scopes or senders", default_sigint=True
+        )
+        deadline = time.monotonic() + 30
+        while len(target.front.seen()) <= answered:  # a request is hanging now
+            assert time.monotonic() < deadline, "the run never reached the hanging target"
+            time.sleep(0.05)
+        time.sleep(0.5)
+        sent_at = started.signal(signum)
+        run = started.finish(timeout=20)
+        took = time.monotonic() - sent_at
+    print(f"{named}: exited {took:.2f} s after the signal")
+    assert run.returncode == status, run.output
+    assert took < 5.0, took
+    assert_kept_its_head(run, target)
+    summary = run.summary
+    assert summary["complete"] is False
+    assert named in summary["incomplete_reason"]
+    assert run.passed(), "what ran before the signal is in the report"
+    assert "INCOMPLETE" in run.stdout

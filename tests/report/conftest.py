@@ -1,0 +1,28 @@
+"""Fixtures of the report tests: real runs of the suite against the embedded mock."""
+
+from __future__ import annotations
+
+import pytest
+from report_runs import FAULT, VOICE_ONLY, VoiceRuns, run_suite
+
+
+@pytest.fixture(scope="session")
+def voice_runs(tmp_path_factory: pytest.TempPathFactory) -> VoiceRuns:
+    base = tmp_path_factory.mktemp("voice-runs")
+    faithful = run_suite(base / "faithful", *VOICE_ONLY, cwd=base)
+    assert faithful.returncode == 0, faithful.output[-3000:]
+    broken = run_suite(
+        base / "broken",
+        "--mock-faults",
+        FAULT,
+        "--baseline",
+        str(faithful.report_dir),
+        *VOICE_ONLY,
+        cwd=base,
+    )
+    assert broken.returncode == 1, broken.output[-3000:]
+    repaired = run_suite(
+        base / "repaired", "--baseline", str(broken.report_dir), *VOICE_ONLY, cwd=base
+    )
+    assert repaired.returncode == 0, repaired.output[-3000:]
+    return VoiceRuns(faithful, broken, repaired)

@@ -1,0 +1,131 @@
+"""A RunReport built without running the suite: real requirement results from hand-made test
+outcomes, with evidence from real exchanges (the suite's client over an in-process transport).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from conformance.client import Exchange, TargetClient
+from conformance.config import TargetConfig
+from conformance.report.model import RunReport, TestOutcome
+from conformance.requirements import load_catalogue
+from conformance.traceability import requirement_results
+from conformance.verify import CheckRecord
+
+KEY = "trk_SampleKeyAbCdEfGhIjKlMnOpQrSt1234"
+TARGET = "https://staging.example.com"
+# What a hostile response may hold: terminal escapes, a lone surrogate, markup, a C1 control.
+HOSTILE_TEXT = "\x1b[31mred\x1b[0m \ud800 </pre><script>alert('x')</script> \x85 \x00 end"
+
+
+def exchange(
+    status: int,
+    body: str | bytes,
+    *,
+    method: str = "POST",
+    path: str = "/api/v1/messages",
+    content_type: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+) -> Exchange:
+    """One request through the suite's own client, answered in-process."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        content = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+        return httpx.Response(
+            status, content=content, headers={"content-type": content_type, **(headers or {})}
+        )
+
+    config = TargetConfig(base_url=TARGET, rate_limit=0.0, keys={"full": KEY})
+    with TargetClient(config, transport=httpx.MockTransport(answer)) as client:
+        if json_body is None:
+            return client.request(method, path)
+        return client.request(method, path, json=json_body)
+
+
+def failed_check(req_id: str, message: str, expected: str, ex: Exchange | None) -> CheckRecord:
+    return CheckRecord(req_id, False, message, expected, ex.evidence() if ex else None)
+
+
+def sample_outcomes() -> list[TestOutcome]:
+    voice = exchange(
+        201,
+        json.dumps({"id": 13, "message_type": "voice", "duration": 301}),
+        json_body={"type": "voice", "duration": 301, "to_phone": "+201010000000"},
+    )
+    envelope_outcomes = [
+        TestOutcome(
+            f"test_auth.py::test_no_key[op{i}]",
+            "failed",
+            ("AUTH-001",),
+            (
+                failed_check(
+                    "ERR-003",
+                    f"op{i}: error 401 has no code",
+                    '{"code": "<machine-readable code>"}',
+                    exchange(401, '{"message": "API key required"}', method="GET", path=f"/op{i}"),
+                ),
+                CheckRecord("AUTH-001", True),
+            ),
+        )
+        for i in range(12)
+    ]
+    other_kinds = [
+        TestOutcome(
+            f"test_errors.py::test_kind_{kind}",
+            "failed",
+            ("ERR-003",),
+            (failed_check("ERR-003", f"kind {kind} differs", f"expectation {kind}", None),),
+        )
+        for kind in "abcd"
+    ]
+    hostile = exchange(500, HOSTILE_TEXT + "\n" * 3 + "line\n" * 400, content_type="text/plain")
+    return [
+        TestOutcome(
+            "test_voice.py::test_voice_refuses_duration[301]",
+            "failed",
+            ("VOICE-002",),
+            (failed_check("VOICE-002", "duration 301: answered 201", "422 refusal", voice),),
+        ),
+        TestOutcome(
+            "test_errors.py::test_unknown_sender_code",
+            "passed",
+            ("ERR-008",),
+            (failed_check("ERR-008", "unknown sender refused with code None", "not_found", None),),
+        ),
+        TestOutcome(
+            "test_errors.py::test_error_is_json",
+            "failed",
+            ("ERR-001",),
+            (failed_check("ERR-001", "error 500 is not JSON", "a JSON object", hostile),),
+        ),
+        TestOutcome(
+            "test_auth.py::test_revoked_key",
+            "skipped",
+            ("AUTH-003",),
+            skip_reason="[keys].revoked is not in the target config (TGO_KEY_REVOKED)",
+        ),
+        *envelope_outcomes,
+        *other_kinds,
+    ]
+
+
+def sample_report(**overrides: Any) -> RunReport:
+    outcomes = overrides.pop("tests", None) or sample_outcomes()
+    fields: dict[str, Any] = {
+        "target": TARGET,
+        "started_at": datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC),
+        "duration_s": 41.25,
+        "profile": "quick",
+        "requirements": requirement_results(load_catalogue(), outcomes),
+        "tests": outcomes,
+        "requests_sent": 30,
+    }
+    fields.update(overrides)
+    return RunReport(**fields)

@@ -1,0 +1,126 @@
+"""compliance.html in a real browser (headless Chromium): after its script ran, the verdict and a
+failure's evidence are visible and the filters work. Saves a screenshot under reports/."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from report_runs import VoiceRuns
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "compliance-screenshot.png"
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless Chromium is not installed (Debian package chromium: /usr/bin/chromium)",
+)
+
+# Run in the page after its own script: what a person would see, written into the DOM.
+PROBE = """
+<script>
+window.addEventListener("load", function () {
+  function seen(el) {
+    if (!el) return null;
+    var box = el.getBoundingClientRect();
+    var visible = el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null;
+    return {visible: visible && box.width > 0 && box.height > 0, text: el.innerText};
+  }
+  function shownRows() {
+    return Array.prototype.filter.call(document.querySelectorAll("tbody.req"),
+      function (row) { return row.checkVisibility(); }).map(function (row) { return row.id; });
+  }
+  var result = {
+    verdict: seen(document.getElementById("verdict")),
+    headline: seen(document.getElementById("verdict-text")),
+    finding: seen(document.querySelector("#VOICE-002 .finding")),
+    curl: seen(document.querySelector("#VOICE-002 .repro pre")),
+    rows: shownRows().length
+  };
+  var failed = document.getElementById("f-failed");
+  failed.checked = true;
+  failed.dispatchEvent(new Event("change"));
+  result.failedOnly = shownRows();
+  result.shownText = document.getElementById("shown").textContent;
+  var out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1400,2000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_verdict_and_evidence_are_visible_in_a_browser(
+    voice_runs: VoiceRuns, tmp_path: Path
+) -> None:
+    page = voice_runs.broken.report_dir / "compliance.html"
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
+    result = _chromium(tmp_path, "--dump-dom", probe.as_uri())
+    match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
+    assert match is not None, result.stderr[-2000:]
+    seen = json.loads(html.unescape(match.group(1)))
+
+    assert seen["verdict"] == {"visible": True, "text": "FAIL"}
+    assert seen["headline"]["visible"] and "MUST requirement" in seen["headline"]["text"]
+    finding = seen["finding"]
+    assert finding["visible"]
+    for text in ("answered 201", "422", "For voice messages", "sending-messages.txt"):
+        assert text in finding["text"], text
+    assert "POST http://127.0.0.1:" in finding["text"] and "HTTP 201" in finding["text"]
+    assert seen["curl"]["visible"] and seen["curl"]["text"].startswith("curl -i http://127.0.0.1:")
+    assert "$TGO_API_KEY" in seen["curl"]["text"]
+    # "failed only" leaves the failed requirements, and the counter says so.
+    assert seen["rows"] == len(voice_runs.broken.summary()["requirements"])
+    failed = sorted(
+        r["id"] for r in voice_runs.broken.summary()["requirements"] if r["status"] == "failed"
+    )
+    assert sorted(seen["failedOnly"]) == failed
+    assert seen["shownText"] == f"showing {len(failed)} of {seen['rows']} requirements"
+
+
+def test_a_screenshot_of_the_report_is_saved(voice_runs: VoiceRuns, tmp_path: Path) -> None:
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    SCREENSHOT.unlink(missing_ok=True)
+    page = voice_runs.broken.report_dir / "compliance.html"
+    # As the "What failed" link opens it: the verdict, then the failures with their evidence.
+    result = _chromium(tmp_path, f"--screenshot={SCREENSHOT}", page.as_uri() + "?failed")
+    assert SCREENSHOT.is_file(), result.stderr[-2000:]
+    data = SCREENSHOT.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1400, 2000)
+    assert len(data) > 50_000  # a rendered page, not a blank one
