@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-from jsonschema import Draft202012Validator
 import schemathesis
+from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
@@ -162,7 +162,7 @@ def violates_contract(case: Any, op_id: str) -> bool:
 
 
 def _valid(schema: dict[str, Any], value: Any) -> bool:
-    return Draft202012Validator(schema).is_valid(value)
+    return bool(Draft202012Validator(schema).is_valid(value))
 
 
 def make_safe(case: Any, op_id: str, config: TargetConfig) -> None:

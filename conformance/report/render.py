@@ -140,6 +140,7 @@ _ENV.filters["message_view"] = message_view
 _ENV.filters["key_hint"] = key_hint
 _ENV.filters["uploaded_files"] = uploaded_files
 _ENV.tests["using_key_variable"] = uses_key_variable
+_ENV.tests["holding_forbidden_codepoints"] = lambda text: bool(_FORBIDDEN.search(str(text)))
 
 
 def render_compliance_html(report: RunReport) -> str:
