@@ -168,8 +168,12 @@ def execute(options: RunOptions) -> RunOutcome:
         raise RunError(
             f"pytest stopped before the suite ran (exit status {int(code)}); see the lines above"
         )
+    if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) and (
+        control.stopped_by is not None or interrupts.raised is not None
+    ):
+        code = pytest.ExitCode.INTERRUPTED
     if code == pytest.ExitCode.INTERRUPTED:
-        stopped = control.stopped_by
+        stopped = control.stopped_by or interrupts.raised
         if stopped is not None and stopped.exit_status is not None:
             return RunOutcome(stopped.exit_status, report_dir, summary)
         if stopped is None and not (watchdog is not None and watchdog.fired):
@@ -349,6 +353,7 @@ class _Interrupts:
     def __init__(self, control: _RunControl) -> None:
         self.control = control
         self.active = False
+        self.raised: RunInterrupted | None = None
         self._main = threading.main_thread().ident
         self._installed = threading.current_thread() is threading.main_thread()
         self._previous: dict[int, Any] = {}
@@ -392,7 +397,10 @@ class _Interrupts:
             recheck = threading.Timer(self.RECHECK_S, self._recheck, args=(signum,))
             recheck.daemon = True
             recheck.start()
-            raise RunInterrupted(reason, status)
+            # Kept here too: pytest's own reporting of an interrupt can itself crash (a frame
+            # whose tb_lineno is None), and then no hook of ours hears of it.
+            self.raised = RunInterrupted(reason, status)
+            raise self.raised
 
         return handle
 
