@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.checks.errors import parse_json
+from conformance.client import Exchange, TargetClient
+from conformance.verify import Verifier
+
 ENVELOPE_KEYS = ("data", "items", "results")
 USAGE_COUNT_FIELDS = (
     "count",
@@ -40,3 +44,21 @@ def usage_count(entry: dict[str, Any]) -> int | None:
 def same_id(left: Any, right: Any) -> bool:
     """Ids may be integers or strings (undocumented): 12 and "12" name the same thing."""
     return left is not None and right is not None and str(left) == str(right)
+
+
+def read_list(
+    target: TargetClient, verify: Verifier, requirement: str, path: str, resource: str
+) -> tuple[Exchange, list[Any]]:
+    """GET a list operation; a missing or unreadable list fails ``requirement`` at once."""
+    response = target.request("GET", path)
+    ok, body = parse_json(response)
+    items = list_items(body, resource) if ok else None
+    verify.require(
+        requirement,
+        response.status_code == 200 and items is not None,
+        f"GET {path} answered {response.status_code} with no list",
+        expected=f"200 with a JSON list (bare, or under data/items/results/{resource})",
+        exchange=response,
+    )
+    assert items is not None
+    return response, items

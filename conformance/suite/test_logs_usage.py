@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks.errors import expect_success, parse_json
-from conformance.checks.lists import list_items, same_id, usage_count
+from conformance.checks.lists import read_list, same_id, usage_count
 from conformance.client import Exchange
 from conformance.config import Sender, TargetConfig
 from conformance.payloads import MESSAGES, USAGE, media_body, text_body
@@ -27,23 +27,6 @@ def _is_datetime(value: Any) -> bool:
     except ValueError:
         return False
     return "T" in value or " " in value
-
-
-def _read_list(
-    target: Any, verify: Verifier, req: str, path: str, resource: str
-) -> tuple[Exchange, list[Any]]:
-    response = target.request("GET", path)
-    ok, body = parse_json(response)
-    items = list_items(body, resource) if ok else None
-    verify.require(
-        req,
-        response.status_code == 200 and items is not None,
-        f"GET {path} answered {response.status_code} with no list",
-        expected=f"200 with a JSON list (bare, or under data/items/results/{resource})",
-        exchange=response,
-    )
-    assert items is not None
-    return response, items
 
 
 def _check_entry(verify: Verifier, entry: Any, response: Exchange) -> None:
@@ -92,7 +75,7 @@ def test_log_entries_have_documented_fields(
     if tgo_config.allow_writes:
         sent = target.request("POST", MESSAGES, json=text_body(tgo_config, content=unique_text()))
         expect_success(verify, "LOG-001", sent, what="the text message sent to fill the log")
-    response, entries = _read_list(target, verify, "LOG-001", MESSAGES, "messages")
+    response, entries = read_list(target, verify, "LOG-001", MESSAGES, "messages")
     if not entries:
         pytest.skip("the message log is empty and writes are not allowed (allow_writes = false)")
     for entry in entries:
@@ -112,7 +95,7 @@ def test_sent_text_message_appears_in_log_once_as_sent(
     sent = target.request("POST", MESSAGES, json=text_body(tgo_config, content=content))
     if not expect_success(verify, "LOG-002", sent, what="the text message to look for in the log"):
         return
-    response, entries = _read_list(target, verify, "LOG-002", MESSAGES, "messages")
+    response, entries = read_list(target, verify, "LOG-002", MESSAGES, "messages")
     found = _find_by_content(entries, content)
     verify.require(
         "LOG-002",
@@ -148,11 +131,11 @@ def test_sent_text_message_appears_in_log_once_as_sent(
 def test_sent_media_message_appears_in_log(
     message_type: str, target: Any, tgo_config: TargetConfig, verify: Verifier
 ) -> None:
-    _before_response, before = _read_list(target, verify, "LOG-002", MESSAGES, "messages")
+    _before_response, before = read_list(target, verify, "LOG-002", MESSAGES, "messages")
     sent = target.request("POST", MESSAGES, **media_body(tgo_config, message_type).kwargs())
     if not expect_success(verify, "LOG-002", sent, what=f"the {message_type} message to look for"):
         return
-    response, after = _read_list(target, verify, "LOG-002", MESSAGES, "messages")
+    response, after = read_list(target, verify, "LOG-002", MESSAGES, "messages")
     known = {str(e.get("id")) for e in before if isinstance(e, dict)}
     new = [e for e in after if isinstance(e, dict) and str(e.get("id")) not in known]
     ok, body = parse_json(sent)
@@ -196,7 +179,7 @@ def test_usage_is_grouped_by_sender_number(
     if tgo_config.allow_writes:
         sent = target.request("POST", MESSAGES, json=text_body(tgo_config, content=unique_text()))
         expect_success(verify, "USAGE-001", sent, what="the text message sent to create usage")
-    response, entries = _read_list(target, verify, "USAGE-001", USAGE, "usage")
+    response, entries = read_list(target, verify, "USAGE-001", USAGE, "usage")
     if not entries:
         pytest.skip("usage is empty and writes are not allowed (allow_writes = false)")
     seen: set[str] = set()
@@ -237,11 +220,11 @@ def test_usage_grows_when_a_message_is_sent(
 ) -> None:
     active = tgo_config.sender("active")
     assert active is not None
-    _, before = _read_list(target, verify, "USAGE-002", USAGE, "usage")
+    _, before = read_list(target, verify, "USAGE-002", USAGE, "usage")
     sent = target.request("POST", MESSAGES, json=text_body(tgo_config, content=unique_text()))
     if not expect_success(verify, "USAGE-002", sent, what="the text message that should count"):
         return
-    response, after = _read_list(target, verify, "USAGE-002", USAGE, "usage")
+    response, after = read_list(target, verify, "USAGE-002", USAGE, "usage")
     was, now = _usage_of(before, active), _usage_of(after, active)
     verify.check(
         "USAGE-002",

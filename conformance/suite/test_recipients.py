@@ -117,20 +117,7 @@ def test_lookup_of_phone_without_account(
         expected="exists false",
         exchange=response,
     )
-    verify.check(
-        "RCPT-003",
-        body.get("can_receive") is False,
-        f"unregistered {phone}: can_receive = {body.get('can_receive')!r}",
-        expected="can_receive false",
-        exchange=response,
-    )
-    verify.check(
-        "RCPT-004",
-        isinstance(body.get("reason_code"), str) and body.get("reason_code") != "ok",
-        f"unregistered {phone}: reason_code = {body.get('reason_code')!r}",
-        expected='a reason_code other than "ok"',
-        exchange=response,
-    )
+    _check_cannot_receive(verify, body, f"unregistered {phone}", response)
 
 
 @pytest.mark.requirement("RCPT-009", "RCPT-003", "RCPT-004")
@@ -149,17 +136,24 @@ def test_lookup_of_recipient_with_unverified_phone(
             expected=f"{field} {str(value).lower()}",
             exchange=response,
         )
+    _check_cannot_receive(verify, body, f"unverified {phone}", response)
+
+
+def _check_cannot_receive(
+    verify: Verifier, body: dict[str, Any], who: str, response: Exchange
+) -> None:
+    """A contact that cannot receive says so, and says why (a reason other than "ok")."""
     verify.check(
         "RCPT-003",
         body.get("can_receive") is False,
-        f"unverified {phone}: can_receive = {body.get('can_receive')!r}",
+        f"{who}: can_receive = {body.get('can_receive')!r}",
         expected="can_receive false",
         exchange=response,
     )
     verify.check(
         "RCPT-004",
         isinstance(body.get("reason_code"), str) and body.get("reason_code") != "ok",
-        f"unverified {phone}: reason_code = {body.get('reason_code')!r}",
+        f"{who}: reason_code = {body.get('reason_code')!r}",
         expected='a reason_code other than "ok"',
         exchange=response,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks.errors import expect_refusal, expect_success, parse_json
-from conformance.checks.lists import list_items, same_id
+from conformance.checks.lists import read_list, same_id
 from conformance.client import Exchange
 from conformance.config import Sender, TargetConfig
 from conformance.payloads import MESSAGES, SENDER_NUMBERS, fictional_phone, text_body
@@ -27,18 +27,7 @@ ACCOUNT_NOT_VERIFIED = "يجب أن يكون صاحب الرقم موثقًا د
 
 
 def _list_senders(target: Any, verify: Verifier, req: str) -> tuple[Exchange, list[Any]]:
-    response = target.request("GET", SENDER_NUMBERS)
-    ok, body = parse_json(response)
-    items = list_items(body, "sender_numbers") if ok else None
-    verify.require(
-        req,
-        response.status_code == 200 and items is not None,
-        f"listSenderNumbers answered {response.status_code} with no list of sender numbers",
-        expected="200 with a JSON list (bare, or under data/items/results/sender_numbers)",
-        exchange=response,
-    )
-    assert items is not None
-    return response, items
+    return read_list(target, verify, req, SENDER_NUMBERS, "sender_numbers")
 
 
 def _find(items: list[Any], sender: Sender) -> dict[str, Any] | None:
