@@ -404,9 +404,15 @@ class TargetClient:
     def _sent_key_name(self, key_value: str | None) -> str | None:
         if key_value is None:
             return None
-        # Longest first, so that a key containing another is named for itself.
-        for value in sorted(self._key_names, key=len, reverse=True):
+        # Longest first, so that a key containing another is named for itself; then the key
+        # an auth test split, cut or wrapped (the value holds pieces of it).
+        by_length = sorted(self._key_names, key=len, reverse=True)
+        for value in by_length:
             if value in key_value:
+                return self._key_names[value]
+        pieces = [key_value[start:end] for start, end in self.redactor.spans(key_value)]
+        for value in by_length:
+            if any(piece in value for piece in pieces):
                 return self._key_names[value]
         return None
 
@@ -530,30 +536,43 @@ class TargetClient:
         return " ".join(words) + note
 
     def _shell_word(self, s: str) -> str:
-        """`s` quoted for a POSIX shell, every key in it written as "$TGO_API_KEY"."""
-        secrets = [k for k in sorted(set(self._key_names), key=len, reverse=True) if k]
-        if not secrets or not any(k in s for k in secrets):
-            return shlex.quote(self.redactor.text(s))
-        pieces = re.split("(" + "|".join(map(re.escape, secrets)) + ")", s)
-        out: list[str] = []
-        for i, piece in enumerate(pieces):
-            if i % 2 == 1:
-                follower = pieces[i + 1][:1] if i + 1 < len(pieces) else ""
-                braced = follower.isalnum() or follower == "_"
-                out.append(f"${{{CURL_KEY_VARIABLE}}}" if braced else f"${CURL_KEY_VARIABLE}")
+        """`s` quoted for the shell, every key in it written as "$TGO_API_KEY" and every piece
+        of one (an auth test's split or cut key) as "${TGO_API_KEY:offset:length}" (bash, zsh).
+        Anything else that holds a key (an encoded form, say) is masked."""
+        parts: list[tuple[bool, str]] = []  # (a variable expression?, text)
+        last = 0
+        for start, end in self.redactor.spans(s):
+            parts.append((False, self.redactor.text(s[last:start])))
+            follower = s[end : end + 1]
+            expression = self._key_expression(s[start:end], follower)
+            if expression is None:
+                parts.append((False, self.redactor.text(s[start:end])))
             else:
-                # Encoded forms of a key (in a query string, say) are masked instead.
-                pieces[i] = self.redactor.text(piece)
-                out.append(pieces[i])
-        literal = "".join(p for i, p in enumerate(pieces) if i % 2 == 0)
+                parts.append((True, expression))
+            last = end
+        parts.append((False, self.redactor.text(s[last:])))
+        if not any(is_expression for is_expression, _ in parts):
+            return shlex.quote("".join(text for _, text in parts))
+        literal = "".join(text for is_expression, text in parts if not is_expression)
         if not re.search(r'[$`"\\!]', literal):
-            return '"' + "".join(out) + '"'
+            return '"' + "".join(text for _, text in parts) + '"'
         # Characters special inside double quotes: single-quote the literal parts.
         return "".join(
-            shlex.quote(p) if i % 2 == 0 else f'"${CURL_KEY_VARIABLE}"'
-            for i, p in enumerate(pieces)
-            if p
+            f'"{text}"' if is_expression else shlex.quote(text)
+            for is_expression, text in parts
+            if text
         )
+
+    def _key_expression(self, text: str, follower: str) -> str | None:
+        """The shell expression for `text` when it is a configured key or a piece of one."""
+        if text in self._key_names:
+            braced = follower.isalnum() or follower == "_"
+            return f"${{{CURL_KEY_VARIABLE}}}" if braced else f"${CURL_KEY_VARIABLE}"
+        for key in sorted(self._key_names, key=len, reverse=True):
+            offset = key.find(text)
+            if offset >= 0:
+                return f"${{{CURL_KEY_VARIABLE}:{offset}:{len(text)}}}"
+        return None
 
 
 def _decoded_body(response: httpx.Response) -> Iterator[bytes]:

@@ -24,6 +24,7 @@ import anyio
 import httpx
 import pytest
 import uvicorn
+from leaks import assert_no_key_piece
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
@@ -216,8 +217,7 @@ def client(target: str) -> Iterator[TargetClient]:
 
 
 def assert_no_key(*texts: str) -> None:
-    for text in texts:
-        assert FULL_KEY not in text and READ_KEY not in text, text
+    assert_no_key_piece({f"text {i}": text for i, text in enumerate(texts)}, [FULL_KEY, READ_KEY])
 
 
 def exchange_texts(ex: Exchange) -> list[str]:
@@ -261,6 +261,20 @@ def test_no_key_and_raw_key(client: TargetClient, seen: Seen, tmp_path: Path) ->
     assert seen.requests[-1]["headers"]["x-api-key"] == FULL_KEY + "x"  # type: ignore[index]
     client.request("GET", "/echo", raw_key="")
     assert seen.requests[-1]["headers"]["x-api-key"] == ""  # type: ignore[index]
+
+
+def test_a_split_key_is_replayed_by_curl_and_never_recorded(
+    client: TargetClient, seen: Seen, tmp_path: Path
+) -> None:
+    split = FULL_KEY[:18] + " " + FULL_KEY[18:]
+    ex = client.request("GET", "/echo", raw_key=split)
+    assert seen.requests[-1]["headers"]["x-api-key"] == split  # type: ignore[index]
+    assert ex.key_name == "full"
+    assert ex.request_headers["x-api-key"] == "… …"
+    assert '"X-Api-Key: ${TGO_API_KEY:0:18} ${TGO_API_KEY:18:18}"' in ex.curl()
+    assert_no_key(*exchange_texts(ex))
+    run_curl(ex.curl(), tmp_path)
+    assert seen.requests[-1]["headers"]["x-api-key"] == split  # type: ignore[index]
 
 
 def test_key_in_authorization_header_is_redacted(client: TargetClient, seen: Seen) -> None:

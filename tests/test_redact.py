@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conformance.redact import Redactor, mask_key
 
@@ -74,10 +77,16 @@ def test_headers_mask_credentials_by_name_and_secrets_by_value(redactor: Redacto
 
 
 def test_credential_headers_masked_even_when_not_a_configured_key(redactor: Redactor) -> None:
-    altered = KEY[:-1] + "!"  # an auth test's made-up key is still shown masked
-    out = redactor.headers({"x-api-key": altered, "authorization": "Basic dXNlcjpwYXNzd29yZA=="})
-    assert out == {"x-api-key": mask_key(altered), "authorization": "Basic …ZA=="}
+    made_up = "trk_" + "Q" * 31 + "!"  # an auth test's made-up key is still shown masked
+    out = redactor.headers({"x-api-key": made_up, "authorization": "Basic dXNlcjpwYXNzd29yZA=="})
+    assert out == {"x-api-key": mask_key(made_up), "authorization": "Basic …ZA=="}
     assert redactor.headers({"X-Api-Key": ""}) == {"X-Api-Key": ""}
+
+
+def test_altered_key_in_a_credential_header_shows_nothing_of_the_key(redactor: Redactor) -> None:
+    # The last four characters of an altered key would be the key's own: only the alteration
+    # stays visible.
+    assert redactor.headers({"x-api-key": KEY[:-1] + "!"}) == {"x-api-key": "…!"}
 
 
 def test_httpx_headers_are_accepted(redactor: Redactor) -> None:
@@ -136,3 +145,59 @@ def test_contains_secret(redactor: Redactor) -> None:
     assert redactor.contains_secret(f"x{quote_plus(ODD_KEY)}x")
     assert not redactor.contains_secret("nothing here")
     assert not Redactor([]).contains_secret("anything")
+
+
+MANGLED = {
+    "space inside": KEY[:18] + " " + KEY[18:],
+    "tab inside": KEY[:18] + "\t" + KEY[18:],
+    "quoted": f'"{KEY}"',
+    "prefixed": "x" + KEY,
+    "suffixed": KEY + "x",
+    "escaped newline after": KEY + "\\n",
+    "truncated": KEY[:20],
+    "cut at both ends": KEY[3:-3],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MANGLED))
+@pytest.mark.parametrize("header", ["X-Api-Key", "Authorization", "x-echo"])
+def test_a_mangled_key_in_any_header_leaves_no_piece_of_the_key(
+    redactor: Redactor, name: str, header: str
+) -> None:
+    for value in (MANGLED[name], f"Bearer {MANGLED[name]}", f"Token {MANGLED[name]}"):
+        shown = redactor.header_value(header, value)
+        assert not _pieces_of(KEY, shown), (value, shown)
+
+
+def test_a_key_split_by_whitespace_is_not_read_as_a_scheme(redactor: Redactor) -> None:
+    # The regression: "trk_<14 secret characters> <the rest>" once showed its first half as
+    # an authentication scheme.
+    split = KEY[:18] + " " + KEY[18:]
+    assert redactor.header_value("X-Api-Key", split) == "… …"
+    assert redactor.header_value("Authorization", split) == "… …"
+    assert redactor.header_value("Authorization", f"Bearer {KEY}") == f"Bearer {mask_key(KEY)}"
+
+
+@pytest.mark.parametrize("name", sorted(MANGLED))
+def test_pieces_of_a_key_are_masked_in_any_text_and_encoding(redactor: Redactor, name: str) -> None:
+    mangled = MANGLED[name]
+    for spelling in (
+        mangled,
+        quote(mangled, safe=""),
+        quote_plus(mangled),
+        json.dumps(mangled)[1:-1],
+        html.escape(mangled),
+    ):
+        text = f"curl -H 'X-Api-Key: {spelling}' https://x.example/?k={spelling}"
+        assert not _pieces_of(KEY, redactor.text(text)), spelling
+
+
+@given(start=st.integers(0, len(KEY) - 12), length=st.integers(12, len(KEY)), junk=st.text())
+def test_no_12_character_piece_survives(start: int, length: int, junk: str) -> None:
+    piece = KEY[start : start + length]
+    out = Redactor([KEY]).text(junk + piece + junk)
+    assert not _pieces_of(KEY, out)
+
+
+def _pieces_of(key: str, text: str, size: int = 12) -> list[str]:
+    return [key[i : i + size] for i in range(len(key) - size + 1) if key[i : i + size] in text]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaks import assert_no_key_piece, files_under
 from runs import clean_env
 from servers import Target
 
@@ -165,19 +166,13 @@ def run_suite(
 
 
 def assert_kept_its_head(run: Run, target: Target) -> None:
-    """What every run against a hostile target owes: no traceback, no key anywhere, and the
-    report written."""
+    """What every run against a hostile target owes: no traceback, no piece of any key
+    anywhere, and the report written."""
     for stream in (run.stdout, run.stderr):
         assert "Traceback" not in stream, run.output
         assert "INTERNALERROR" not in stream, run.output
-    texts = [run.stdout, run.stderr]
-    texts += [
-        path.read_bytes().decode("utf-8", "replace")
-        for path in run.report_dir.rglob("*")
-        if path.is_file()
-    ]
-    for secret in target.secrets:
-        for text in texts:
-            assert secret not in text, "a key leaked into the output or the report"
+    outputs: dict[str, bytes | str] = {"stdout": run.stdout, "stderr": run.stderr}
+    outputs.update(files_under(run.report_dir))
+    assert_no_key_piece(outputs, target.secrets)
     for name in ("summary.json", "compliance.html", "junit.xml"):
         assert (run.report_dir / name).is_file(), f"{name} not written\n{run.output}"

@@ -164,13 +164,39 @@ def create_echo_app() -> Starlette:
     return Starlette(routes=[Route("/{path:path}", answer, methods=methods)])
 
 
+def create_inverted_auth_app(received: list[str]) -> Starlette:
+    """Fails every auth test, echoing what it got: a request with an active key of KEYS is
+    refused (401), any other request, without a key or with a mangled one, is served (200).
+    Every X-Api-Key value received is appended to `received`."""
+    active = {value for name, value in KEYS.items() if name != "revoked"}
+
+    async def answer(request: Request) -> Response:
+        await request.body()
+        sent = request.headers.get("x-api-key")
+        if sent is not None:
+            received.append(sent)
+        key = _received_key(request)
+        if sent in active:
+            return _unauthorized(key, request)
+        body = {
+            "served": f"with X-Api-Key={key}",
+            "echo": {"raw": key, "url": quote(key, safe=""), "html": html.escape(key)},
+        }
+        return JSONResponse(body, headers=_echo_headers(key))
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    return Starlette(routes=[Route("/{path:path}", answer, methods=methods)])
+
+
 @contextmanager
-def echo_server() -> Iterator[str]:
-    """Serve the echo app on a free 127.0.0.1 port; yields its base URL."""
+def echo_server(app: Starlette | None = None) -> Iterator[str]:
+    """Serve the echo app (or `app`) on a free 127.0.0.1 port; yields its base URL."""
     sock = bind_socket("127.0.0.1", 0)
     base_url = base_url_for("127.0.0.1", int(sock.getsockname()[1]))
     ready = threading.Event()
-    config = uvicorn.Config(create_echo_app(), log_level="error", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app or create_echo_app(), log_level="error", lifespan="off", access_log=False
+    )
     server = AnnouncingServer(config, ready.set)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+from leaks import assert_no_key_piece, files_under
 from report_echo_server import KEYS, config_toml, echo_server
 from runs import clean_env, cli
 
@@ -72,20 +73,20 @@ def test_the_echo_reached_the_report_masked(echo_run: tuple[Path, str]) -> None:
 
 def test_no_key_in_any_file_of_the_report_directory(echo_run: tuple[Path, str]) -> None:
     report_dir, _ = echo_run
-    files = [p for p in report_dir.rglob("*") if p.is_file()]
-    assert {"compliance.html", "summary.json", "junit.xml", "pytest-report.html"} <= {
-        p.name for p in files
-    }
-    for path in files:
-        content = path.read_bytes().decode("utf-8", "replace")
+    files = files_under(report_dir)
+    assert {"compliance.html", "summary.json", "junit.xml", "pytest-report.html"} <= set(files)
+    assert_no_key_piece(files, KEYS.values())
+    for path, data in files.items():
+        content = data.decode("utf-8", "replace")
         for name, secret in KEYS.items():
             for spelling in spellings(secret):
-                assert spelling not in content, f"[keys].{name} in {path.name} as {spelling!r}"
+                assert spelling not in content, f"[keys].{name} in {path} as {spelling!r}"
 
 
 def test_no_key_in_what_the_command_prints(echo_run: tuple[Path, str]) -> None:
     _, output = echo_run
     assert "tgo-conformance: FAIL" in output
+    assert_no_key_piece({"console": output}, KEYS.values())
     for name, secret in KEYS.items():
         for spelling in spellings(secret):
             assert spelling not in output, f"[keys].{name} printed as {spelling!r}"
