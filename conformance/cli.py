@@ -11,7 +11,7 @@ import click
 
 from conformance.mock.command import mock
 from conformance.profiles import PROFILES
-from conformance.runner import EXIT_INTERRUPTED, EXIT_USAGE, RunError, RunOptions, execute
+from conformance.run.orchestrate import EXIT_INTERRUPTED, EXIT_USAGE, RunError, RunOptions, execute
 
 # One line per failed requirement after the verdict, each cut to this many characters.
 FAILURE_LINE_CHARS = 200

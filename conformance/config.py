@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from conformance.redact import Redactor, mask_key
+from conformance.http.redact import Redactor, mask_key
 
 __all__ = [
     "KEY_NAMES",
@@ -256,7 +256,9 @@ class _Loader:
             for p, e in self.entries.items()
             if p.startswith("keys.") and isinstance(e.value, str)
         )
-        return _KEY_LIKE.sub(lambda m: mask_key(m.group(0)), keys.text(text))
+        # Whole key-like words first, so that one sharing a piece with a configured key still
+        # shows as its own mask rather than as pieces.
+        return keys.text(_KEY_LIKE.sub(lambda m: mask_key(m.group(0)), text))
 
     def _show(self, value: object) -> str:
         # Scrubbed before it is cut, so the cut cannot leave part of a key behind.

@@ -19,14 +19,14 @@ from typing import Any, Literal
 import pytest
 
 from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
-from conformance.client import ResponseNotJSON, TargetClient, TargetUnreachable
-from conformance.collector import RunCollector, checks_file
 from conformance.config import ConfigError, TargetConfig, load_config
+from conformance.http.client import ResponseNotJSON, TargetClient, TargetUnreachable
+from conformance.http.ratelimit import STATE_FILE_ENV
+from conformance.http.redact import Redactor
 from conformance.profiles import PROFILES, load_profile
-from conformance.ratelimit import STATE_FILE_ENV
-from conformance.redact import Redactor
+from conformance.report.collector import RunCollector, checks_file
 from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
-from conformance.requirements import Catalogue, load_catalogue
+from conformance.rules.catalogue import Catalogue, load_catalogue
 from conformance.verify import ConformanceFailure, Verifier, summarize_failures
 
 VERIFIER_KEY = pytest.StashKey[Verifier]()

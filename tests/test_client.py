@@ -30,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from conformance.client import (
+from conformance.config import Sender, TargetConfig
+from conformance.http.client import (
     Exchange,
     KeyNotConfigured,
     ResponseNotJSON,
@@ -38,9 +39,8 @@ from conformance.client import (
     TargetTimeout,
     TargetUnreachable,
 )
-from conformance.config import Sender, TargetConfig
-from conformance.ratelimit import STATE_FILE_ENV, RateLimiter
-from conformance.redact import mask_key
+from conformance.http.ratelimit import STATE_FILE_ENV, RateLimiter
+from conformance.http.redact import mask_key
 
 REPO = Path(__file__).resolve().parents[1]
 FULL_KEY = "trk_FULLfull0123456789abcdefghijKLMN"
@@ -538,7 +538,7 @@ EPSILON = (
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from conformance.ratelimit import RateLimiter
+from conformance.http.ratelimit import RateLimiter
 state, start, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 limiter = RateLimiter(float(sys.argv[4]), None if state == "-" else Path(state))
 time.sleep(max(0.0, start - time.time()))

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 
-from conformance import contract
+from conformance.rules import contract
 
 SPEC = contract.load_spec()
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.contract import spec_path
-from conformance.requirements import (
+from conformance.rules.catalogue import (
     AREA_TITLES,
     LEVELS,
     Catalogue,
@@ -25,6 +24,7 @@ from conformance.requirements import (
     load_catalogue,
     parse_catalogue,
 )
+from conformance.rules.contract import spec_path
 
 REPO = Path(__file__).resolve().parent.parent
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

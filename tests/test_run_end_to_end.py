@@ -11,7 +11,7 @@ import pytest
 from leaks import assert_no_key_piece, files_under
 from runs import ServedMock, clean_env, cli
 
-from conformance.requirements import load_catalogue
+from conformance.rules.catalogue import load_catalogue
 
 pytestmark = pytest.mark.slow
 

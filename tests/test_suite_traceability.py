@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.requirements import load_catalogue
+from conformance.rules.catalogue import load_catalogue
 
 SUITE = Path(__file__).resolve().parent.parent / "conformance" / "suite"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.report.model import RunReport, TestOutcome
-from conformance.requirements import Catalogue, load_catalogue
-from conformance.traceability import requirement_results
+from conformance.report.traceability import requirement_results
+from conformance.rules.catalogue import Catalogue, load_catalogue
 from conformance.verify import CheckRecord, UndeclaredRequirement, Verifier
 
 

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from conformance.contract import operations
 from conformance.mock.errors import (
     AccountNotVerified,
     InsufficientScope,
@@ -50,6 +49,7 @@ from conformance.mock.validation import (
     SendCommand,
     SenderRef,
 )
+from conformance.rules.contract import operations
 
 KEY_PREFIX = "trk_"
 KEY_ALPHABET = string.ascii_letters + string.digits

@@ -15,11 +15,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from conformance.contract import operations
 from conformance.mock import parsing, validation, views
 from conformance.mock.errors import MethodNotAllowed, MockError
 from conformance.mock.faults import Faults
 from conformance.mock.models import Backend
+from conformance.rules.contract import operations
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

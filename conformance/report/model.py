@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from conformance.requirements import Requirement
+from conformance.rules.catalogue import Requirement
 from conformance.verify import CheckRecord
 
 Outcome = Literal["passed", "failed", "skipped"]

@@ -11,9 +11,9 @@ from itertools import groupby
 
 import jinja2
 
-from conformance.client import CURL_KEY_VARIABLE
+from conformance.http.client import CURL_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
-from conformance.requirements import AREA_TITLES
+from conformance.rules.catalogue import AREA_TITLES
 
 # What one request or response may take on the page; summary.json keeps the whole preview.
 EVIDENCE_MAX_LINES = 60

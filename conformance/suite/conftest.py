@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from conformance import contract
-from conformance.client import Exchange, TargetClient
 from conformance.config import TargetConfig
-from conformance.payloads import LOOKUP, fictional_phone, text_body
+from conformance.generation.payloads import LOOKUP, fictional_phone, text_body
+from conformance.http.client import Exchange, TargetClient
+from conformance.rules import contract
 
 Probe = Callable[..., Exchange]
 

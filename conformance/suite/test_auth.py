@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from conformance import contract
 from conformance.checks.errors import expect_refusal
-from conformance.client import Exchange
 from conformance.config import TargetConfig
+from conformance.http.client import Exchange
+from conformance.rules import contract
 from conformance.suite.conftest import valid_request
 from conformance.verify import Verifier
 

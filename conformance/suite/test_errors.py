@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from conformance.checks.errors import check_error_envelope, expect_refusal
-from conformance.client import Exchange
 from conformance.config import TargetConfig
-from conformance.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, USAGE, text_body
+from conformance.generation.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, USAGE, text_body
+from conformance.http.client import Exchange
 from conformance.verify import Verifier
 
 ENVELOPE = ("ERR-001", "ERR-002", "ERR-003")

@@ -9,9 +9,9 @@ import pytest
 
 from conformance.checks.errors import expect_success, parse_json
 from conformance.checks.lists import read_list, same_id, usage_count
-from conformance.client import Exchange
 from conformance.config import Sender, TargetConfig
-from conformance.payloads import MESSAGES, USAGE, media_body, text_body
+from conformance.generation.payloads import MESSAGES, USAGE, media_body, text_body
+from conformance.http.client import Exchange
 from conformance.suite.conftest import unique_text
 from conformance.verify import Verifier
 

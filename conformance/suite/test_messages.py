@@ -8,7 +8,7 @@ import pytest
 
 from conformance.checks.errors import error_code, expect_refusal, expect_success
 from conformance.config import TargetConfig
-from conformance.payloads import MESSAGES, OMIT, media_body, text_body
+from conformance.generation.payloads import MESSAGES, OMIT, media_body, text_body
 from conformance.suite.conftest import unique_text
 from conformance.verify import Verifier
 

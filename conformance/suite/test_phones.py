@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 
 from conformance.checks.errors import error_code, expect_refusal
-from conformance.client import Exchange
 from conformance.config import TargetConfig
-from conformance.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, media_body, text_body
-from conformance.strategies import INVALID_E164_EXAMPLES, invalid_e164, valid_e164
+from conformance.generation.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, media_body, text_body
+from conformance.generation.strategies import INVALID_E164_EXAMPLES, invalid_e164, valid_e164
+from conformance.http.client import Exchange
 from conformance.verify import ConformanceFailure, Verifier
 
 

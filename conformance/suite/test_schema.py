@@ -9,10 +9,8 @@ from hypothesis import assume, given, settings
 from schemathesis import GenerationMode
 from schemathesis.errors import FailureGroup
 
-from conformance import contract
 from conformance.config import TargetConfig
-from conformance.profiles import PROFILES
-from conformance.schema_driven import (
+from conformance.generation.schema_cases import (
     as_schemathesis_response,
     checks_for,
     load_schema,
@@ -24,6 +22,8 @@ from conformance.schema_driven import (
     sendable_as_generated,
     violates_contract,
 )
+from conformance.profiles import PROFILES
+from conformance.rules import contract
 from conformance.suite.conftest import WRITING_OPERATIONS
 from conformance.verify import ConformanceFailure, Verifier
 

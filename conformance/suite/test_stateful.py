@@ -11,12 +11,10 @@ from schemathesis.core.transport import Response
 from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from conformance import contract
 from conformance.checks.errors import parse_json
 from conformance.checks.lists import list_items
 from conformance.config import TargetConfig
-from conformance.profiles import PROFILES
-from conformance.schema_driven import (
+from conformance.generation.schema_cases import (
     RESPONSE_CHECKS,
     as_schemathesis_response,
     load_schema,
@@ -25,6 +23,8 @@ from conformance.schema_driven import (
     requirements_for,
     send_case,
 )
+from conformance.profiles import PROFILES
+from conformance.rules import contract
 from conformance.suite.conftest import WRITING_OPERATIONS
 from conformance.verify import ConformanceFailure, Verifier
 

@@ -9,8 +9,12 @@ from hypothesis import given
 
 from conformance.checks.errors import expect_refusal, expect_success
 from conformance.config import TargetConfig
-from conformance.payloads import MESSAGES, OMIT, media_body
-from conformance.strategies import INVALID_DURATION_EXAMPLES, invalid_durations, valid_durations
+from conformance.generation.payloads import MESSAGES, OMIT, media_body
+from conformance.generation.strategies import (
+    INVALID_DURATION_EXAMPLES,
+    invalid_durations,
+    valid_durations,
+)
 from conformance.verify import ConformanceFailure, Verifier
 
 OUT_OF_RANGE = {"0", "301", "negative"}

@@ -10,8 +10,8 @@ import pytest
 from hostile_runs import assert_kept_its_head, run_suite
 from servers import Action, Request, hang, hostile_target, trickle
 
-from conformance.client import TargetClient
 from conformance.config import load_config
+from conformance.http.client import TargetClient
 
 TIMEOUT = 1.5
 # Two tests of one request each (allow_writes = false).

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from tgo_mock_client import API, DROP, MakeMock, MockClient, error_of
 
-from conformance.contract import operations
 from conformance.mock.models import KEY_LENGTH, KEY_PREFIX, new_api_key
+from conformance.rules.contract import operations
 
 SCOPED_KEYS = {
     "messages.send": "messages_send",

@@ -21,8 +21,8 @@ from conftest import LiveMock, serving
 from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 
-from conformance.contract import load_spec, spec_path
 from conformance.mock import Faults, State, create_app, seed
+from conformance.rules.contract import load_spec, spec_path
 
 MAX_EXAMPLES = int(os.environ.get("TGO_MOCK_ST_EXAMPLES", "25"))
 STATE_RULE_CODES = {

@@ -10,7 +10,7 @@ from corpus import BROKEN, COMPATIBLE
 from score import ALL_COMPATIBLE, VariantRun, run_all
 
 from conformance.mock.faults import Faults
-from conformance.requirements import load_catalogue
+from conformance.rules.catalogue import load_catalogue
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from conformance.client import Exchange, TargetClient
 from conformance.config import TargetConfig
+from conformance.http.client import Exchange, TargetClient
 from conformance.report.model import RunReport, TestOutcome
-from conformance.requirements import load_catalogue
-from conformance.traceability import requirement_results
+from conformance.report.traceability import requirement_results
+from conformance.rules.catalogue import load_catalogue
 from conformance.verify import CheckRecord
 
 KEY = "trk_SampleKeyAbCdEfGhIjKlMnOpQrSt1234"

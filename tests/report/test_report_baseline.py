@@ -9,8 +9,8 @@ import pytest
 from report_runs import VoiceRuns
 
 from conformance.report.baseline import change_of, compare_with_baseline
-from conformance.requirements import load_catalogue
-from conformance.traceability import requirement_results
+from conformance.report.traceability import requirement_results
+from conformance.rules.catalogue import load_catalogue
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from leaks import assert_no_key_piece, files_under
 from report_echo_server import KEYS, config_toml, echo_server
 from runs import clean_env, cli
 
-from conformance.redact import Redactor, mask_key
+from conformance.http.redact import Redactor, mask_key
 
 # Every test but the slow property tests of phone fields (Hypothesis shrinks each failure for
 # seconds) and schemathesis' positive phase: every area, the schema-driven negative phase and

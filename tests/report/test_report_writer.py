@@ -13,9 +13,9 @@ import html5lib
 import pytest
 from report_samples import KEY, sample_report
 
-from conformance.redact import Redactor
+from conformance.http.redact import Redactor
 from conformance.report.writer import redact_file, write_atomic, write_reports
-from conformance.requirements import Requirement
+from conformance.rules.catalogue import Requirement
 
 
 def _leftovers(directory: Path) -> list[str]:

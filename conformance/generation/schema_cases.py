@@ -27,10 +27,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conformance import contract
-from conformance.client import Exchange
 from conformance.config import TargetConfig
-from conformance.payloads import fictional_phone
+from conformance.generation.payloads import fictional_phone
+from conformance.http.client import Exchange
+from conformance.rules import contract
 
 # Checks that judge a response alone. Checks that re-send requests themselves (ignored_auth,
 # use_after_free, ensure_resource_availability) would bypass the rate limit and the

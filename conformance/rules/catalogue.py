@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from conformance.contract import catalogue_path
+from conformance.rules.contract import catalogue_path
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 

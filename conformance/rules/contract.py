@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = Path(__file__).resolve().parents[1] / "data"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

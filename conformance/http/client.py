@@ -36,7 +36,7 @@ import httpcore
 import httpx
 
 from conformance.config import TargetConfig
-from conformance.ratelimit import RateLimiter
+from conformance.http.ratelimit import RateLimiter
 
 __all__ = [
     "CURL_KEY_VARIABLE",

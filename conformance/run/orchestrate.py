@@ -25,13 +25,13 @@ from typing import Any
 
 import pytest
 
-from conformance.client import TargetClient, TargetUnreachable
 from conformance.config import ConfigError, TargetConfig, load_config
-from conformance.embedded import embedded_mock
+from conformance.http.client import TargetClient, TargetUnreachable
+from conformance.mock.embedded import embedded_mock
 from conformance.mock.faults import Faults
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-SUITE_DIR = Path(__file__).resolve().parent / "suite"
+SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 # After --max-duration no test starts; one still running is interrupted this much later.
 WATCHDOG_GRACE_S = 2.0
 

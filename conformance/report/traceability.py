@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from conformance.report.model import FailureEvidence, RequirementResult, TestOutcome
-from conformance.requirements import Catalogue
+from conformance.rules.catalogue import Catalogue
 
 
 def requirement_results(

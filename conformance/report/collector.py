@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from conformance.redact import Redactor
+from conformance.http.redact import Redactor
 from conformance.report.baseline import compare_with_baseline
 from conformance.report.model import RunReport, TestOutcome
+from conformance.report.traceability import requirement_results
 from conformance.report.writer import redact_file, write_reports
-from conformance.requirements import Catalogue
-from conformance.traceability import requirement_results
+from conformance.rules.catalogue import Catalogue
 from conformance.verify import CheckRecord
 
 WORK_DIR = ".work"
