@@ -20,7 +20,8 @@ import pytest
 
 from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
 from conformance.config import ConfigError, TargetConfig, load_config
-from conformance.http.client import ResponseNotJSON, TargetClient, TargetUnreachable
+from conformance.http.client import TargetClient, TargetUnreachable
+from conformance.http.evidence import ResponseNotJSON
 from conformance.http.ratelimit import STATE_FILE_ENV
 from conformance.http.redact import Redactor
 from conformance.profiles import PROFILES, load_profile

@@ -32,13 +32,12 @@ from starlette.routing import Route
 
 from conformance.config import Sender, TargetConfig
 from conformance.http.client import (
-    Exchange,
     KeyNotConfigured,
-    ResponseNotJSON,
     TargetClient,
     TargetTimeout,
     TargetUnreachable,
 )
+from conformance.http.evidence import Exchange, ResponseNotJSON
 from conformance.http.ratelimit import STATE_FILE_ENV, RateLimiter
 from conformance.http.redact import mask_key
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.errors import parse_json
-from conformance.http.client import Exchange, TargetClient
+from conformance.http.client import TargetClient
+from conformance.http.evidence import Exchange
 from conformance.verify import Verifier
 
 ENVELOPE_KEYS = ("data", "items", "results")

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance.config import TargetConfig
 from conformance.generation.payloads import fictional_phone
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.rules import contract
 
 # Checks that judge a response alone. Checks that re-send requests themselves (ignored_auth,

@@ -11,7 +11,7 @@ from itertools import groupby
 
 import jinja2
 
-from conformance.http.client import CURL_KEY_VARIABLE
+from conformance.http.curl import CURL_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
 from conformance.rules.catalogue import AREA_TITLES
 

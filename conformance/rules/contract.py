@@ -1,4 +1,4 @@
-"""The contract files (OpenAPI document and requirements catalogue) and what code reads from them.
+"""The contract files (OpenAPI document, requirements catalogue, readings register) as data.
 
 The files live in openapi/ at the top of the repository; conformance/data is a link to that
 folder so an installed package carries them too.
@@ -28,12 +28,22 @@ def catalogue_path() -> Path:
     return _DATA / "requirements.yaml"
 
 
+def readings_path() -> Path:
+    """Path of the readings register."""
+    return _DATA / "readings.yaml"
+
+
 @cache
-def load_spec() -> dict[str, Any]:
-    """The OpenAPI document as plain data (cached: it never changes during a run)."""
-    with spec_path().open(encoding="utf-8") as handle:
+def load_spec_from(path: Path) -> dict[str, Any]:
+    """The OpenAPI document at `path` as plain data (cached: it never changes during a run)."""
+    with path.open(encoding="utf-8") as handle:
         spec: dict[str, Any] = yaml.safe_load(handle)
     return spec
+
+
+def load_spec() -> dict[str, Any]:
+    """The shipped OpenAPI document as plain data."""
+    return load_spec_from(spec_path())
 
 
 @dataclass(frozen=True)
@@ -44,17 +54,17 @@ class Operation:
     method: str
     path: str
     required_scope: str | None
+    takes_input: bool = False  # parameters or a request body: something to make invalid
 
     @property
     def label(self) -> str:
         return f"{self.method.upper()} {self.path}"
 
 
-@cache
-def operations() -> dict[str, Operation]:
-    """Every operation of the contract by operationId, in document order."""
+def operations_of(spec: dict[str, Any]) -> dict[str, Operation]:
+    """Every operation of an OpenAPI document by operationId, in document order."""
     found: dict[str, Operation] = {}
-    for path, item in load_spec()["paths"].items():
+    for path, item in spec["paths"].items():
         for method in HTTP_METHODS:
             op = item.get(method)
             if op is None:
@@ -64,8 +74,15 @@ def operations() -> dict[str, Operation]:
                 method=method.upper(),
                 path=path,
                 required_scope=op.get("x-required-scope"),
+                takes_input=bool(op.get("parameters") or op.get("requestBody")),
             )
     return found
+
+
+@cache
+def operations() -> dict[str, Operation]:
+    """Every operation of the shipped contract by operationId, in document order."""
+    return operations_of(load_spec())
 
 
 def operation(operation_id: str) -> Operation:
@@ -76,13 +93,8 @@ def operation(operation_id: str) -> Operation:
         raise KeyError(f"the contract has no operation {operation_id!r}") from None
 
 
-def scope_key_name(scope: str) -> str:
-    """The [keys] entry of the target config that holds a key with only this scope."""
-    return scope.replace(".", "_")
-
-
-def takes_input(operation_id: str) -> bool:
-    """Whether the operation has parameters or a request body (something to make invalid)."""
+def raw_operation(operation_id: str) -> dict[str, Any]:
+    """The operation's OpenAPI object as written in the contract."""
     op = operation(operation_id)
-    raw = load_spec()["paths"][op.path][op.method.lower()]
-    return bool(raw.get("parameters") or raw.get("requestBody"))
+    raw: dict[str, Any] = load_spec()["paths"][op.path][op.method.lower()]
+    return raw

@@ -10,7 +10,8 @@ import pytest
 
 from conformance.config import TargetConfig
 from conformance.generation.payloads import LOOKUP, fictional_phone, text_body
-from conformance.http.client import Exchange, TargetClient
+from conformance.http.client import TargetClient
+from conformance.http.evidence import Exchange
 from conformance.rules import contract
 
 Probe = Callable[..., Exchange]

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.checks.errors import expect_refusal
 from conformance.config import TargetConfig
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.rules import contract
 from conformance.suite.conftest import valid_request
 from conformance.verify import Verifier

@@ -13,7 +13,7 @@ import pytest
 from conformance.checks.errors import check_error_envelope, expect_refusal
 from conformance.config import TargetConfig
 from conformance.generation.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, USAGE, text_body
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.verify import Verifier
 
 ENVELOPE = ("ERR-001", "ERR-002", "ERR-003")

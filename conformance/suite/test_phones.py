@@ -13,7 +13,7 @@ from conformance.checks.errors import error_code, expect_refusal
 from conformance.config import TargetConfig
 from conformance.generation.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, media_body, text_body
 from conformance.generation.strategies import INVALID_E164_EXAMPLES, invalid_e164, valid_e164
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.verify import ConformanceFailure, Verifier
 
 

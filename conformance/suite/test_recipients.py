@@ -11,7 +11,7 @@ from conformance.checks.errors import expect_success, parse_json
 from conformance.checks.lists import list_items
 from conformance.config import TargetConfig
 from conformance.generation.payloads import MESSAGES, text_body
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.suite.conftest import unique_text
 from conformance.verify import Verifier
 

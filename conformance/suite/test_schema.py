@@ -24,6 +24,7 @@ from conformance.generation.schema_cases import (
 )
 from conformance.profiles import PROFILES
 from conformance.rules import contract
+from conformance.rules.values import scope_key_name
 from conformance.suite.conftest import WRITING_OPERATIONS
 from conformance.verify import ConformanceFailure, Verifier
 
@@ -39,7 +40,7 @@ PARAMS = [
     for op_id in contract.operations()
     for mode in MODES
     # Operations that take no input have nothing to make invalid.
-    if mode == "positive" or contract.takes_input(op_id)
+    if mode == "positive" or contract.operation(op_id).takes_input
 ]
 
 
@@ -53,11 +54,7 @@ def test_generated_requests_get_responses_the_contract_allows(
     verify: Verifier,
 ) -> None:
     scope = contract.operation(op_id).required_scope
-    key_name = (
-        contract.scope_key_name(scope)
-        if scope and tgo_config.key(contract.scope_key_name(scope))
-        else "full"
-    )
+    key_name = scope_key_name(scope) if scope and tgo_config.key(scope_key_name(scope)) else "full"
     schema = load_schema(tgo_config.key(key_name))
     strategy = operation_strategy(schema, op_id, MODES[mode])
     examples = PROFILES[tgo_profile].schema_examples

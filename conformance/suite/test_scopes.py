@@ -9,8 +9,9 @@ import pytest
 
 from conformance.checks.errors import expect_refusal
 from conformance.config import TargetConfig
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.rules import contract
+from conformance.rules.values import scope_key_name
 from conformance.suite.conftest import WRITING_OPERATIONS, harmless_request, valid_request
 from conformance.verify import Verifier
 
@@ -22,9 +23,7 @@ SCOPE_REQUIREMENT = {
     "getUsage": "SCOPE-004",
     "registerSenderNumber": "SCOPE-005",
 }
-SINGLE_SCOPE_KEYS = sorted(
-    {contract.scope_key_name(op.required_scope or "") for op in SCOPED.values()}
-)
+SINGLE_SCOPE_KEYS = sorted({scope_key_name(op.required_scope or "") for op in SCOPED.values()})
 
 
 def _request_for(op_id: str, config: TargetConfig, allowed: bool) -> dict[str, Any]:
@@ -57,7 +56,7 @@ def test_single_scope_key_is_let_in_only_where_its_scope_is_required(
 ) -> None:
     need("key", key_name)
     scope = SCOPED[op_id].required_scope or ""
-    allowed = contract.scope_key_name(scope) == key_name
+    allowed = scope_key_name(scope) == key_name
     response = call(op_id, key=key_name, **_request_for(op_id, tgo_config, allowed))
     if allowed:
         for req in ("SCOPE-008", "ERR-005"):

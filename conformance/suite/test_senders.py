@@ -11,7 +11,7 @@ from conformance.checks.errors import expect_refusal, expect_success, parse_json
 from conformance.checks.lists import read_list, same_id
 from conformance.config import Sender, TargetConfig
 from conformance.generation.payloads import MESSAGES, SENDER_NUMBERS, fictional_phone, text_body
-from conformance.http.client import Exchange
+from conformance.http.evidence import Exchange
 from conformance.verify import Verifier
 
 STATUSES = {

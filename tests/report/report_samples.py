@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from conformance.config import TargetConfig
-from conformance.http.client import Exchange, TargetClient
+from conformance.http.client import TargetClient
+from conformance.http.evidence import Exchange
 from conformance.report.model import RunReport, TestOutcome
 from conformance.report.traceability import requirement_results
 from conformance.rules.catalogue import load_catalogue

@@ -1,0 +1,107 @@
+"""Curl commands that repeat a recorded request, with the key as $TGO_API_KEY, never its value."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any, Final
+
+from conformance.http.body import utf8_or_none
+from conformance.http.multipart import FilePart, curl_filename, form_fields
+from conformance.http.redact import Redactor
+
+CURL_KEY_VARIABLE: Final = "TGO_API_KEY"
+CURL_BODY_CHARS: Final = 16 * 1024
+
+
+class CurlWriter:
+    """Writes curl commands for one target: its keys become shell variables, the rest is
+    masked by its redactor."""
+
+    def __init__(self, redactor: Redactor, keys: Mapping[str, str]) -> None:
+        self.redactor = redactor
+        self._keys = sorted({value for value in keys.values() if value}, key=len, reverse=True)
+
+    def command(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        is_json: bool,
+        body: bytes | None,
+        data: Mapping[str, Any] | None,
+        parts: list[FilePart],
+    ) -> str:
+        """The curl command (bash or zsh) that sends this request again."""
+        words = ["curl", "-i"]
+        has_body = bool(body) or bool(parts)
+        if method == "HEAD":
+            words.append("--head")
+        elif not (method == "GET" and not has_body) and not (method == "POST" and has_body):
+            words += ["-X", shlex.quote(method)]
+        words.append(self.shell_word(url))
+        for name, value in headers.items():
+            if parts and name.lower() == "content-type":
+                continue  # curl -F writes its own, with its own boundary
+            # `-H "Name;"` is curl's way to send a header with an empty value.
+            words += ["-H", self.shell_word(f"{name}: {value}" if value else f"{name};")]
+        note = ""
+        if parts:
+            for name, value in form_fields(data):
+                flag = "--form-string" if value[:1] in ("@", "<") or ";" in value else "-F"
+                words += [flag, self.shell_word(f"{name}={value}")]
+            for p in parts:
+                words += [
+                    "-F",
+                    self.shell_word(f"{p.name}=@{curl_filename(p.filename)};type={p.content_type}"),
+                ]
+        elif body:
+            text = utf8_or_none(body)
+            if text is None or "\0" in text or len(text) > CURL_BODY_CHARS:
+                words += ["--data-binary", "@request-body.bin"]
+                note = (
+                    f"  # request body ({len(body)} bytes) not shown: save it as request-body.bin"
+                )
+            else:
+                words += ["-d" if is_json else "--data-raw", self.shell_word(text)]
+        return " ".join(words) + note
+
+    def shell_word(self, s: str) -> str:
+        """`s` quoted for the shell, every key in it written as "$TGO_API_KEY" and every piece
+        of one (an auth test's split or cut key) as "${TGO_API_KEY:offset:length}" (bash, zsh).
+        Anything else that holds a key (an encoded form, say) is masked."""
+        parts: list[tuple[bool, str]] = []  # (a variable expression?, text)
+        last = 0
+        for start, end in self.redactor.spans(s):
+            parts.append((False, self.redactor.text(s[last:start])))
+            expression = self._key_expression(s[start:end], follower=s[end : end + 1])
+            if expression is None:
+                parts.append((False, self.redactor.text(s[start:end])))
+            else:
+                parts.append((True, expression))
+            last = end
+        parts.append((False, self.redactor.text(s[last:])))
+        if not any(is_expression for is_expression, _ in parts):
+            return shlex.quote("".join(text for _, text in parts))
+        literal = "".join(text for is_expression, text in parts if not is_expression)
+        if not re.search(r'[$`"\\!]', literal):
+            return '"' + "".join(text for _, text in parts) + '"'
+        # Characters special inside double quotes: single-quote the literal parts.
+        return "".join(
+            f'"{text}"' if is_expression else shlex.quote(text)
+            for is_expression, text in parts
+            if text
+        )
+
+    def _key_expression(self, text: str, follower: str) -> str | None:
+        """The shell expression for `text` when it is a configured key or a piece of one."""
+        if text in self._keys:
+            braced = follower.isalnum() or follower == "_"
+            return f"${{{CURL_KEY_VARIABLE}}}" if braced else f"${CURL_KEY_VARIABLE}"
+        for key in self._keys:
+            offset = key.find(text)
+            if offset >= 0:
+                return f"${{{CURL_KEY_VARIABLE}:{offset}:{len(text)}}}"
+        return None
