@@ -13,9 +13,6 @@ from conformance.mock.command import mock
 from conformance.profiles import PROFILES
 from conformance.run.orchestrate import EXIT_INTERRUPTED, EXIT_USAGE, RunError, RunOptions, execute
 
-# One line per failed requirement after the verdict, each cut to this many characters.
-FAILURE_LINE_CHARS = 200
-
 
 class _OneLineErrors(click.Group):
     """click, except that a usage error is one line (`tgo-conformance: ...`, exit 2) instead of
@@ -77,10 +74,18 @@ def main() -> None:
     help="An earlier run's report directory to compare with.",
 )
 @click.option(
-    "--mock-faults",
+    "--mock-variant",
+    "mock_variants",
     default="",
     hidden=True,
-    help="Comma-separated fault switches for the embedded mock (the mutant corpus).",
+    help="Comma-separated variants of the embedded mock (conformance/mock/variants.py).",
+)
+@click.option(
+    "--contract",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    hidden=True,
+    help="Read the rules from this contract instead of the shipped one (the kit's own tests).",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def run(
@@ -89,7 +94,8 @@ def run(
     profile: str,
     max_duration: float | None,
     baseline: Path | None,
-    mock_faults: str,
+    mock_variants: str,
+    contract: Path | None,
     pytest_args: tuple[str, ...],
 ) -> None:
     """Run the conformance suite against a target. Arguments after -- go to pytest."""
@@ -102,48 +108,16 @@ def run(
         max_duration=max_duration,
         baseline=baseline,
         pytest_args=pytest_args,
-        mock_faults=tuple(name for name in mock_faults.split(",") if name),
+        mock_variants=tuple(name for name in mock_variants.split(",") if name),
+        contract=contract,
     )
     try:
         outcome = execute(options)
     except RunError as error:
         _usage_error(str(error))
-    if outcome.summary is None:  # pytest answered by itself (`-- --help`)
-        sys.exit(outcome.exit_status)
-    summary = outcome.summary
-    counts = summary.get("counts", {})
-    assert isinstance(counts, dict)
-    verdict = str(summary.get("verdict", "?")).upper()
-    line = (
-        f"tgo-conformance: {verdict} — {counts.get('passed', 0)} passed, "
-        f"{counts.get('failed', 0)} failed ({counts.get('warnings', 0)} warnings), "
-        f"{counts.get('not_tested', 0)} not tested"
-    )
-    if not summary.get("complete", True):
-        line += f" — INCOMPLETE: {summary.get('incomplete_reason')}"
-    click.echo(line)
-    for failure in _failure_lines(summary):
-        click.echo(failure)
-    click.echo(f"report: {outcome.report_dir / 'compliance.html'}")
+    for line in outcome.lines:
+        click.echo(line)
     sys.exit(outcome.exit_status)
-
-
-def _failure_lines(summary: dict[str, object]) -> list[str]:
-    """One line per failed requirement: ID, level, the first failure's message (from
-    summary.json, so already redacted)."""
-    lines = []
-    requirements = summary.get("requirements", [])
-    for req in requirements if isinstance(requirements, list) else []:
-        if not isinstance(req, dict) or req.get("status") != "failed":
-            continue
-        failures = req.get("failures") or [{}]
-        first = failures[0] if isinstance(failures[0], dict) else {}
-        message = " ".join(str(first.get("message") or "failed").split())
-        line = f"  {req.get('id')} ({req.get('level')}) failed: {message}"
-        if len(line) > FAILURE_LINE_CHARS:
-            line = line[: FAILURE_LINE_CHARS - 1] + "…"
-        lines.append(line)
-    return lines
 
 
 def _usage_error(message: str) -> None:

@@ -38,7 +38,7 @@ from conformance.http.client import (
     TargetUnreachable,
 )
 from conformance.http.evidence import Exchange, ResponseNotJSON
-from conformance.http.ratelimit import STATE_FILE_ENV, RateLimiter
+from conformance.http.ratelimit import RateLimiter
 from conformance.http.redact import mask_key
 
 REPO = Path(__file__).resolve().parents[1]
@@ -549,13 +549,12 @@ print(json.dumps(out))
 """
 
 
-def run_processes(state_files: list[str], n: int, env: dict[str, str]) -> list[list[list[float]]]:
+def run_processes(state_files: list[str], n: int) -> list[list[list[float]]]:
     start = time.time() + 0.6  # all children contend from the same instant
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, state, str(start), str(n), str(RATE)],
             cwd=REPO,
-            env={**os.environ, **env},
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -571,8 +570,7 @@ def run_processes(state_files: list[str], n: int, env: dict[str, str]) -> list[l
 
 def test_rate_limit_holds_across_processes(tmp_path: Path) -> None:
     shared = tmp_path / "rate.state"
-    # Two children get the file as an argument, one through TGO_RATE_LIMIT_FILE.
-    results = run_processes([str(shared), str(shared), "-"], 10, {STATE_FILE_ENV: str(shared)})
+    results = run_processes([str(shared)] * 3, 10)
     slots = sorted((slot, owner) for owner, rows in enumerate(results) for slot, _ in rows)
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(slots)]
     assert len(slots) == 30
@@ -587,14 +585,14 @@ def test_rate_limit_holds_across_processes(tmp_path: Path) -> None:
 def test_separate_state_files_do_not_limit_each_other(tmp_path: Path) -> None:
     # The control for the test above: without a shared file the gaps break the limit.
     files = [str(tmp_path / f"own-{i}.state") for i in range(3)]
-    results = run_processes(files, 10, {STATE_FILE_ENV: ""})
+    results = run_processes(files, 10)
     slots = sorted(slot for rows in results for slot, _ in rows)
     assert min(b - a for a, b in itertools.pairwise(slots)) < 1 / RATE - EPSILON
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["state-file", "in-process"])
 def test_rate_limit_holds_across_threads(tmp_path: Path, shared: bool) -> None:
-    limiter = RateLimiter(50.0, tmp_path / "rate.state" if shared else None, env={})
+    limiter = RateLimiter(50.0, tmp_path / "rate.state" if shared else None)
     slots: list[float] = []
     lock = threading.Lock()
 
@@ -614,7 +612,7 @@ def test_rate_limit_holds_across_threads(tmp_path: Path, shared: bool) -> None:
 
 
 def test_rate_zero_is_unlimited(tmp_path: Path) -> None:
-    limiter = RateLimiter(0, tmp_path / "unused.state", env={})
+    limiter = RateLimiter(0, tmp_path / "unused.state")
     started = time.perf_counter()
     for _ in range(1000):
         limiter.acquire()
@@ -626,7 +624,7 @@ def test_rate_zero_is_unlimited(tmp_path: Path) -> None:
 
 def test_client_applies_the_rate_limit_per_request(target: str, seen: Seen) -> None:
     config = make_config(target, rate_limit=RATE)
-    with TargetClient(config, rate_limiter=RateLimiter(RATE, env={})) as client:
+    with TargetClient(config, rate_limiter=RateLimiter(RATE)) as client:
         for _ in range(6):
             client.request("GET", "/echo")
     arrivals = [float(r["at"]) for r in seen.requests]  # type: ignore[arg-type]

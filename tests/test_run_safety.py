@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,10 @@ import pytest
 import uvicorn
 from runs import ServedMock, clean_env, cli
 
+from conformance.config import dump_toml
 from conformance.mock.app import create_app
 from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
-from conformance.mock.fixtures import seed, target_config_toml
+from conformance.mock.fixtures import seed, target_config
 from conformance.mock.models import State
 
 pytestmark = pytest.mark.slow
@@ -107,9 +109,7 @@ def recorded_mock(tmp_path: Path) -> Iterator[tuple[Path, _Arrivals]]:
     thread.start()
     assert ready.wait(10)
     config = tmp_path / "limited.toml"
-    config.write_text(
-        target_config_toml(base_url, seeded).replace("rate_limit = 0.0", "rate_limit = 20.0")
-    )
+    config.write_text(dump_toml(replace(target_config(base_url, seeded), rate_limit=20.0)))
     try:
         yield config, app
     finally:

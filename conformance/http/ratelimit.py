@@ -13,36 +13,24 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
 
-__all__ = ["STATE_FILE_ENV", "RateLimiter"]
-
-# Set by the runner before workers start, so that every worker shares one file.
-STATE_FILE_ENV: Final = "TGO_RATE_LIMIT_FILE"
+__all__ = ["RateLimiter"]
 
 
 class RateLimiter:
     """At most `rate` request starts per second (0 = unlimited).
 
-    The state file comes from TGO_RATE_LIMIT_FILE when set, else `state_file`;
-    with neither, the limit holds within this process only.
+    Processes that share a `state_file` share the limit (the run description gives every
+    xdist worker the same one); without one, the limit holds within this process only.
     """
 
-    def __init__(
-        self,
-        rate: float,
-        state_file: Path | None = None,
-        *,
-        env: Mapping[str, str] = os.environ,
-    ) -> None:
+    def __init__(self, rate: float, state_file: Path | None = None) -> None:
         if not math.isfinite(rate) or rate < 0:
             raise ValueError(f"rate must be a finite number >= 0, not {rate!r}")
         self.rate = rate
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        from_env = env.get(STATE_FILE_ENV)
-        self.state_file: Path | None = Path(from_env) if from_env else state_file
+        self.state_file = state_file
         # flock excludes threads too when each call opens the file anew, but where
         # flock is emulated with per-process fcntl locks (Linux on NFS) it does not.
         self._lock = threading.Lock()

@@ -10,15 +10,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.control import PREFIX as CONTROL_PREFIX
 from conformance.mock.control import control_routes
-from conformance.mock.errors import InternalError, MethodNotAllowed, MockError, RouteNotFound
-from conformance.mock.faults import Faults
+from conformance.mock.errors import (
+    HttpError,
+    InternalError,
+    MethodNotAllowed,
+    MockError,
+    RouteNotFound,
+)
 from conformance.mock.fixtures import seed
 from conformance.mock.models import Backend, State
 from conformance.mock.routes import api_routes, error_response
 
 CONTROL_ENV = "TGO_MOCK_CONTROL"
+FAITHFUL = Behaviour()
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -28,21 +35,21 @@ def control_from_env() -> bool:
 
 
 def create_app(
-    state: State | None = None, *, control: bool = False, faults: Faults | None = None
+    state: State | None = None, *, control: bool = False, behaviour: Behaviour | None = None
 ) -> Starlette:
     """The mock TGO Business API over `state` (a new seeded State when None).
 
     control: also serve the control plane (/_control/...; also enabled by TGO_MOCK_CONTROL=1).
-    faults: switches that break single documented rules (None = the faithful mock).
+    behaviour: the rules, choices and hooks it follows (None = the faithful mock; variants.py).
     The app exposes app.state.backend, app.state.mock_state and app.state.seeded (None when the
     caller passed its own state).
     """
-    faults = faults or Faults()
+    behaviour = behaviour or Behaviour()
     seeded = None
     if state is None:
         state = State()
         seeded = seed(state)
-    backend = Backend(state, faults)
+    backend = Backend(state, behaviour)
     routes: list[BaseRoute] = list(api_routes(backend))
     if control or control_from_env():
         routes += control_routes(backend)
@@ -50,7 +57,7 @@ def create_app(
     def render(request: Request, error: MockError) -> Response:
         # The control plane is tooling, not the API under test: its errors stay faithful.
         on_control = request.url.path.startswith(CONTROL_PREFIX + "/")
-        return error_response(error, Faults() if on_control else faults)
+        return error_response(error, FAITHFUL if on_control else behaviour)
 
     def on_mock_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MockError)
@@ -64,8 +71,7 @@ def create_app(
             return render(request, MethodNotAllowed.allowing(allow))
         if exc.status_code == 404:
             return render(request, RouteNotFound())
-        generic = MockError(exc.detail, status=exc.status_code, code="http_error")
-        return render(request, generic)
+        return render(request, HttpError(exc.detail, status=exc.status_code))
 
     def on_unexpected(request: Request, exc: Exception) -> Response:
         # Last resort only: the tests prove that no bad input reaches this handler.

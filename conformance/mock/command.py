@@ -11,10 +11,11 @@ from pathlib import Path
 import click
 import uvicorn
 
+from conformance.config import dump_toml
 from conformance.mock.app import control_from_env, create_app
-from conformance.mock.faults import Faults
-from conformance.mock.fixtures import seed, target_config_toml
+from conformance.mock.fixtures import CONFIG_HEADER, seed, target_config
 from conformance.mock.models import State
+from conformance.mock.variants import UnknownVariant, behaviour_of
 
 
 class AnnouncingServer(uvicorn.Server):
@@ -82,13 +83,14 @@ def _write_private(path: Path, text: str) -> None:
     "needed). Default: the TGO_MOCK_CONTROL environment variable, else off.",
 )
 @click.option(
-    "--faults",
+    "--variant",
+    "variants",
     default="",
     hidden=True,
-    help="Comma-separated fault switches (the mutant corpus): each breaks one documented rule.",
+    help="Comma-separated mock variants (conformance/mock/variants.py): the mutant corpus.",
 )
 def mock(
-    host: str, port: int, write_config: Path | None, control: bool | None, faults: str
+    host: str, port: int, write_config: Path | None, control: bool | None, variants: str
 ) -> None:
     """Serve the stateful TGO Business mock, seeded with fixtures, until Ctrl-C.
 
@@ -100,12 +102,15 @@ def mock(
         click.echo(f"warning: the control plane needs no key and is reachable on {host}", err=True)
     state = State()
     seeded = seed(state)
-    switches = Faults.from_names([name for name in faults.split(",") if name]) if faults else None
-    app = create_app(state, control=with_control, faults=switches)
+    try:
+        behaviour = behaviour_of(name for name in variants.split(",") if name)
+    except UnknownVariant as error:
+        raise click.UsageError(f"--variant: {error}") from None
+    app = create_app(state, control=with_control, behaviour=behaviour)
     sock = bind_socket(host, port)
     bound_port = int(sock.getsockname()[1])
     base_url = base_url_for(host, bound_port)
-    config_text = target_config_toml(base_url, seeded, faults=switches)
+    config_text = dump_toml(target_config(base_url, seeded, behaviour), CONFIG_HEADER)
 
     def announce() -> None:
         if write_config is None:

@@ -5,7 +5,7 @@ verification, key management), so tests can drive a sender or a recipient throug
 
 FOR LOCAL USE ONLY: it needs no API key and hands out key secrets. It is off unless enabled
 (create_app(control=True), TGO_MOCK_CONTROL=1 or `tgo-conformance mock --control`); when off,
-these paths do not exist (404). Its answers are always faithful: faults shape only the API.
+these paths do not exist (404). Its answers are always faithful: variants shape only the API.
 """
 
 from __future__ import annotations
@@ -16,33 +16,34 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.mock import parsing, views
+from conformance.mock import parsing
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.errors import ValidationError
-from conformance.mock.faults import Faults
 from conformance.mock.fixtures import seed
 from conformance.mock.models import Backend
 from conformance.mock.records import RecipientState, SenderInfo
 from conformance.mock.routes import Endpoint, Resource, json_response
-from conformance.mock.validation import e164
+from conformance.mock.validation import Validator
+from conformance.mock.views import Views
 
 PREFIX = "/_control"
-FAITHFUL = Faults()
+FAITHFUL = Behaviour()
 RECIPIENT_STATES: tuple[RecipientState, ...] = ("reachable", "unverified", "unreachable")
 
 
 async def _json_object(request: Request) -> dict[str, object]:
-    body = await parsing.read_json(request, FAITHFUL)
+    body = await parsing.read_json(request)
     if not isinstance(body, dict):
         raise ValidationError("The request body must be a JSON object")
     return body
 
 
 def _phone(body: dict[str, object]) -> str:
-    return e164(body.get("phone"), "register_phone", FAITHFUL)
+    return Validator(FAITHFUL).e164(body.get("phone"), "register_phone")
 
 
 def _ok(payload: object, status: int = 200) -> Response:
-    return json_response(payload, status, FAITHFUL)
+    return json_response(payload, status)
 
 
 class Control:
@@ -50,6 +51,7 @@ class Control:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self.views = Views(FAITHFUL)
 
     async def reset(self, request: Request) -> Response:
         self.backend.state.reset()
@@ -76,7 +78,7 @@ class Control:
             raw = request.path_params["sender_id"]
             if not isinstance(raw, int):
                 raise ValidationError("sender id must be an integer")
-            return _ok(views.sender(action(raw), FAITHFUL))
+            return _ok(self.views.sender(action(raw)))
 
         return handle
 
@@ -94,7 +96,7 @@ class Control:
         state = next((s for s in RECIPIENT_STATES if s == body.get("state")), None)
         if state is None:
             raise ValidationError("state must be one of reachable, unverified, unreachable")
-        return _ok(views.lookup(self.backend.set_recipient(phone, state), FAITHFUL))
+        return _ok(self.views.lookup(self.backend.set_recipient(phone, state)))
 
 
 def control_routes(backend: Backend) -> list[Route]:

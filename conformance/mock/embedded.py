@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from conformance.config import TargetConfig
 from conformance.mock.app import create_app
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
-from conformance.mock.faults import Faults
-from conformance.mock.fixtures import seed, target_config_toml
+from conformance.mock.fixtures import seed, target_config
 from conformance.mock.models import State
 
 STARTUP_TIMEOUT_S = 10.0
@@ -21,15 +22,15 @@ STARTUP_TIMEOUT_S = 10.0
 @dataclass(frozen=True)
 class RunningMock:
     base_url: str
-    config_toml: str  # the target config describing it (holds its keys: keep private)
+    config: TargetConfig  # the target config describing it (holds its keys: never print it)
 
 
 @contextmanager
-def embedded_mock(faults: Faults | None = None) -> Iterator[RunningMock]:
+def embedded_mock(behaviour: Behaviour | None = None) -> Iterator[RunningMock]:
     """Serve a freshly seeded mock on 127.0.0.1 until the block ends."""
     state = State()
     seeded = seed(state)
-    app = create_app(state, faults=faults)
+    app = create_app(state, behaviour=behaviour)
     sock = bind_socket("127.0.0.1", 0)
     base_url = base_url_for("127.0.0.1", int(sock.getsockname()[1]))
     ready = threading.Event()
@@ -40,7 +41,7 @@ def embedded_mock(faults: Faults | None = None) -> Iterator[RunningMock]:
     try:
         if not ready.wait(STARTUP_TIMEOUT_S):
             raise RuntimeError(f"the embedded mock did not start within {STARTUP_TIMEOUT_S} s")
-        yield RunningMock(base_url, target_config_toml(base_url, seeded, faults=faults))
+        yield RunningMock(base_url, target_config(base_url, seeded, behaviour))
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT_S)

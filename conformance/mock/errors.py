@@ -1,23 +1,29 @@
 """The mock's domain errors: one class per error, each knowing its status, code and message.
 
-Rules raise these; the HTTP layer renders them in the error envelope (views.error_envelope).
-`documented_code` / `documented_message` say whether the docs fix the wire value (error-codes.txt
-and errors-and-troubleshooting.txt); only undocumented values may change under the
-compat_own_wording fault. Design reading 3 lists the codes.
+Rules raise these; the HTTP layer renders them in the error envelope (views.Views.error).
+A value the docs pin (a status, a code, a message) is not written here: the class names the
+rule that holds it (`status_rule = "unauthorized_status"`), and `wire(rules)` reads it from the
+mock's rules, so a variant that changes the rule changes the error. Values the docs leave open
+are the mock's own (`documented_*` False), and compat_own_wording may replace them.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from conformance.rules.values import Rules
+
 
 class MockError(Exception):
-    """A request the mock refuses. Subclasses fix status, code and message."""
+    """A request the mock refuses. Subclasses fix status, code and message, or name the rule
+    that does."""
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "Bad request"
-    documented_code: ClassVar[bool] = False
+    status_rule: ClassVar[str | None] = None
+    code_rule: ClassVar[str | None] = None
+    message_rule: ClassVar[str | None] = None
     documented_message: ClassVar[bool] = False
 
     def __init__(
@@ -25,45 +31,66 @@ class MockError(Exception):
         message: str | None = None,
         *,
         status: int | None = None,
-        code: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        # Overrides exist for the fault switches, which change one wire value at the rule
-        # that raises the error instead of copying the class.
-        self.wire_status = self.status if status is None else status
-        self.wire_code = self.code if code is None else code
-        self.wire_message = self.message if message is None else message
+        # A message given here is this occurrence's detail; a status given here is a hook's
+        # deviation at the rule that raises it.
+        self.detail = message
+        self.status_override = status
         self.headers = dict(headers or {})
-        super().__init__(self.wire_message)
+        super().__init__(message or self.message)
+
+    def wire(self, rules: Rules) -> tuple[int, str, str]:
+        """(status, code, message) as the mock sends them under `rules`."""
+        status = (
+            self.status_override
+            if self.status_override is not None
+            else int(getattr(rules, self.status_rule))
+            if self.status_rule
+            else self.status
+        )
+        code = str(getattr(rules, self.code_rule)) if self.code_rule else self.code
+        message = (
+            str(getattr(rules, self.message_rule))
+            if self.message_rule
+            else self.detail or self.message
+        )
+        return status, code, message
+
+    @property
+    def documented_code(self) -> bool:
+        return self.code_rule is not None
+
+    @property
+    def message_is_documented(self) -> bool:
+        return self.message_rule is not None or (self.documented_message and not self.detail)
 
 
 # --- authentication and scopes ---------------------------------------------------------------
 
 
 class MissingApiKey(MockError):
-    status = 401
-    code = "missing_api_key"
+    status_rule = "unauthorized_status"
+    code_rule = "missing_key_code"
     message = "API key required"
-    documented_code = True
-    documented_message = True
+    documented_message = True  # error-codes.txt's message for missing_api_key
 
 
 class InvalidApiKey(MockError):
-    status = 401
-    code = "invalid_api_key"
+    status_rule = "unauthorized_status"
+    code_rule = "invalid_key_code"
     message = "Invalid API key"
-    documented_code = True
-    documented_message = True
+    documented_message = True  # error-codes.txt's message for invalid_api_key
 
 
 class InsufficientScope(MockError):
-    status = 403
+    status_rule = "forbidden_status"
     code = "insufficient_scope"
     message = "The API key lacks the required scope"
 
     @classmethod
-    def for_scope(cls, scope: str, *, status: int | None = None) -> InsufficientScope:
-        return cls(f"The API key lacks the required scope: {scope}", status=status)
+    def for_scope(cls, scope: str) -> InsufficientScope:
+        return cls(f"The API key lacks the required scope: {scope}")
 
 
 # --- reading the request (before validation) -------------------------------------------------
@@ -97,9 +124,9 @@ class PayloadTooLarge(MockError):
 
 
 class BodyInvalid(MockError):
-    """Base of the errors for a readable request whose fields are wrong (reading 2: 422)."""
+    """Base of the errors for a readable request whose fields are wrong."""
 
-    status = 422
+    status_rule = "invalid_body_status"
 
 
 class ValidationError(BodyInvalid):
@@ -108,10 +135,9 @@ class ValidationError(BodyInvalid):
 
 
 class InvalidPhone(BodyInvalid):
-    code = "invalid_phone"
+    code_rule = "invalid_phone_code"
     message = "Invalid E.164 phone number format"
-    documented_code = True
-    documented_message = True
+    documented_message = True  # error-codes.txt's message for invalid_phone
 
 
 class SenderConflict(BodyInvalid):
@@ -121,7 +147,7 @@ class SenderConflict(BodyInvalid):
 
 class InvalidDuration(BodyInvalid):
     code = "invalid_duration"
-    message = "duration must be an integer number of seconds from 1 to 300"
+    message = "duration must be an integer number of seconds in the allowed range"
 
 
 class MissingMedia(BodyInvalid):
@@ -134,9 +160,8 @@ class MissingMedia(BodyInvalid):
 
 class NotFound(MockError):
     status = 404
-    code = "not_found"
+    code_rule = "not_found_code"
     message = "Resource not found"
-    documented_code = True
     # error-codes.txt: "The message may include the specific resource type".
     documented_message = True
 
@@ -148,15 +173,13 @@ class SenderNotFound(NotFound):
 class SenderNotActive(MockError):
     status = 422
     code = "sender_not_active"
-    message = "The sender number is not active."
-    documented_message = True
+    message_rule = "sender_not_active_message"
 
 
 class AccountNotVerified(MockError):
     status = 422
     code = "account_not_verified"
-    message = "يجب أن يكون صاحب الرقم موثقًا داخل TGO Connect قبل استخدام API الإرسال."
-    documented_message = True
+    message_rule = "account_not_verified_message"
 
 
 class RecipientUnreachable(MockError):
@@ -186,6 +209,12 @@ class MethodNotAllowed(MockError):
     @classmethod
     def allowing(cls, allow: str) -> MethodNotAllowed:
         return cls(headers={"Allow": allow})
+
+
+class HttpError(MockError):
+    """Another refusal of Starlette's router, with its own status."""
+
+    code = "http_error"
 
 
 class InternalError(MockError):

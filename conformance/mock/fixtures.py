@@ -9,20 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
+from conformance.config import Sender as ConfigSender
+from conformance.config import TargetConfig
 from conformance.mock import ids
-from conformance.mock.faults import Faults
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.models import Backend, State, new_api_key
 from conformance.mock.records import Contact, Sender, Standing
+from conformance.rules.values import Rules, load_rules, scope_key_name
 
-# name in [keys] -> scopes; "revoked" is a full key that is revoked right after issue.
-KEY_SCOPES: dict[str, tuple[str, ...]] = {
-    "full": ("*",),
-    "messages_send": ("messages.send",),
-    "messages_read": ("messages.read",),
-    "contacts_lookup": ("contacts.lookup",),
-    "usage_read": ("usage.read",),
-    "revoked": ("*",),
-}
+
+def key_scopes(rules: Rules) -> dict[str, tuple[str, ...]]:
+    """[keys] entry -> the scopes of the key seeded for it; "revoked" is a full-access key
+    revoked right after it is issued."""
+    full = (rules.full_access_scope,)
+    single = {scope_key_name(s): (s,) for s in rules.scoped_operations.values()}
+    return {"full": full, **single, "revoked": full}
+
+
 # state -> (id, phone, display name, OTP confirmed, standing, owner's account verified)
 SENDER_FIXTURES: dict[str, tuple[int, str, str, bool, Standing, bool]] = {
     "active": (12, "+201001187188", "Support", True, "good", True),
@@ -116,7 +119,7 @@ def seed(state: State) -> Seeded:
     backend = Backend(state)
     with state.lock:
         secrets_by_name: dict[str, str] = {}
-        for name, scopes in KEY_SCOPES.items():
+        for name, scopes in key_scopes(load_rules()).items():
             secret = state.fixture_secrets.get(name) or new_api_key()
             state.fixture_secrets[name] = secret
             backend.issue_key(scopes, secret)
@@ -139,38 +142,29 @@ def seed(state: State) -> Seeded:
     )
 
 
-def _toml_string(value: str) -> str:
-    # Keys, phones and URLs are printable ASCII without quotes or backslashes; escape anyway.
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def target_config(
+    base_url: str, seeded: Seeded, behaviour: Behaviour | None = None
+) -> TargetConfig:
+    """The target config (docs/target-config.md) describing the mock serving `seeded`.
+
+    Sender ids are written as the mock shows them (compat_string_ids: "snd_12")."""
+    style = (behaviour or Behaviour()).choices.id_style
+    return TargetConfig(
+        base_url=base_url,
+        timeout=10.0,
+        rate_limit=0.0,
+        allow_writes=True,
+        keys=seeded.keys.as_dict(),
+        senders={
+            name: ConfigSender(id=ids.encode("sender", sender.id, style), phone=sender.phone)
+            for name, sender in seeded.senders.as_dict().items()
+        },
+        recipients=seeded.recipients.as_dict(),
+        source="<embedded mock>",
+    )
 
 
-def _toml_id(number: int, faults: Faults) -> str:
-    wire = ids.encode("sender", number, faults)
-    return str(wire) if isinstance(wire, int) else _toml_string(wire)
-
-
-def target_config_toml(base_url: str, seeded: Seeded, *, faults: Faults | None = None) -> str:
-    """A target config (target-config.md) describing the mock serving `seeded` at base_url.
-
-    `faults` only matters for compat_string_ids: sender ids are then written as the mock shows
-    them ("snd_12").
-    """
-    faults = faults or Faults()
-    lines = [
-        "# Target config for the bundled TGO Business mock (tgo-conformance mock).",
-        "# The keys are random and valid only while this mock process runs.",
-        f"base_url = {_toml_string(base_url)}",
-        "timeout = 10.0",
-        "rate_limit = 0.0",
-        "allow_writes = true",
-        "",
-        "[keys]",
-    ]
-    lines += [f"{name} = {_toml_string(key)}" for name, key in seeded.keys.as_dict().items()]
-    lines += ["", "[senders]"]
-    for name, sender in seeded.senders.as_dict().items():
-        ident = _toml_id(sender.id, faults)
-        lines.append(f"{name} = {{ id = {ident}, phone = {_toml_string(sender.phone)} }}")
-    lines += ["", "[recipients]"]
-    lines += [f"{k} = {_toml_string(v)}" for k, v in seeded.recipients.as_dict().items()]
-    return "\n".join(lines) + "\n"
+CONFIG_HEADER = (
+    "Target config for the bundled TGO Business mock (tgo-conformance mock).\n"
+    "The keys are random and valid only while this mock process runs."
+)

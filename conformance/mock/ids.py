@@ -1,6 +1,6 @@
-"""How resource ids look on the wire: integers, or prefixed strings under compat_string_ids.
+"""How resource ids look on the wire: integers, or prefixed strings (choices.id_style).
 
-The docs show integer ids and leave the format open (design reading 6), so one compatible fault
+The docs show integer ids and leave the format open, so the compatible variant compat_string_ids
 turns them into strings such as "snd_12"; requests accept both forms either way.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from conformance.mock.faults import Faults
+from conformance.mock.behaviour import IdStyle
 
 IdKind = Literal["sender", "message", "recipient"]
 
@@ -20,9 +20,9 @@ _NUMERIC = re.compile(r"[0-9]{1,18}")
 _PREFIXED_SENDER = re.compile(r"snd_([0-9]{1,18})")
 
 
-def encode(kind: IdKind, number: int, faults: Faults) -> int | str:
+def encode(kind: IdKind, number: int, style: IdStyle) -> int | str:
     """The id as the mock writes it in a response."""
-    return f"{PREFIXES[kind]}{number}" if faults.compat_string_ids else number
+    return f"{PREFIXES[kind]}{number}" if style == "prefixed" else number
 
 
 def decode_sender_id(raw: str) -> int | None:

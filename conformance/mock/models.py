@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.errors import (
     AccountNotVerified,
     InsufficientScope,
@@ -28,9 +29,7 @@ from conformance.mock.errors import (
     SenderNotFound,
     ValidationError,
 )
-from conformance.mock.faults import Faults
 from conformance.mock.records import (
-    ALL_SCOPES,
     ApiKey,
     Contact,
     Lookup,
@@ -49,24 +48,15 @@ from conformance.mock.validation import (
     SendCommand,
     SenderRef,
 )
-from conformance.rules.contract import operations
+from conformance.rules.values import Rules
 
 KEY_PREFIX = "trk_"
 KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_LENGTH = 32
 _KEY_JUNK = ("\\r", "\\n", "\\t", " ", "\t", '"', "'")
 
-# The fault that skips the scope check of each operation (the scopes come from the contract).
-SCOPE_SKIP_FAULTS = {
-    "registerSenderNumber": "skip_scope_check_register",
-    "sendMessage": "skip_scope_check_send",
-    "listMessages": "skip_scope_check_list_messages",
-    "lookupContact": "skip_scope_check_lookup",
-    "getUsage": "skip_scope_check_usage",
-}
-# Where the mock's own id counters start (compat_id_offset moves them all to 100000).
+# Where the mock's own id counters start (choices.id_base moves them all).
 ID_BASES = {"sender": 100, "message": 1, "recipient": 5000}
-ID_OFFSET_BASE = 100_000
 
 
 def new_api_key() -> str:
@@ -78,10 +68,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def known_scopes() -> frozenset[str]:
-    """Every scope the contract names, plus "*"."""
-    named = {op.required_scope for op in operations().values() if op.required_scope}
-    return frozenset({ALL_SCOPES, *named})
+def known_scopes(rules: Rules) -> frozenset[str]:
+    """Every scope the contract names, plus full access ("*")."""
+    named = {scope for scope in rules.scopes.values() if scope}
+    return frozenset({rules.full_access_scope, *named})
 
 
 class State:
@@ -122,11 +112,13 @@ class State:
 
 
 class Backend:
-    """The rules of the API over a State, with fault switches (all off = faithful)."""
+    """The rules of the API over a State, as one behaviour enforces them."""
 
-    def __init__(self, state: State, faults: Faults | None = None) -> None:
+    def __init__(self, state: State, behaviour: Behaviour | None = None) -> None:
         self.state = state
-        self.faults = faults or Faults()
+        self.behaviour = behaviour or Behaviour()
+        self.rules = self.behaviour.rules
+        self.hook = self.behaviour.hook
 
     @contextmanager
     def _locked(self) -> Iterator[State]:
@@ -140,32 +132,27 @@ class Backend:
     ) -> None:
         """401 unless exactly one active key is given in X-Api-Key; 403 without the scope."""
         key = self._authenticate(api_keys, authorization)
-        scope = operations()[operation_id].required_scope
-        if scope is None or key.grants(scope):
+        scope = self.rules.scopes[operation_id]
+        if scope is None or key.grants(scope, self.rules.full_access_scope):
             return
-        if self.faults.is_on(SCOPE_SKIP_FAULTS[operation_id]):
-            return
-        raise InsufficientScope.for_scope(
-            scope, status=401 if self.faults.scope_error_wrong_status else None
-        )
+        raise InsufficientScope.for_scope(scope)
 
     def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
-        f = self.faults
         values = list(api_keys)
-        if not values and authorization and f.accept_authorization_header:
+        if not values and authorization and self.hook("accept_authorization_header"):
             values = [authorization.removeprefix("Bearer ").removeprefix("bearer ").strip()]
         if not values:
-            if f.accept_missing_key:
-                return ApiKey("", frozenset({ALL_SCOPES}))
-            raise MissingApiKey(code="invalid_api_key" if f.missing_key_wrong_code else None)
-        invalid = InvalidApiKey(status=403 if f.invalid_key_wrong_status else None)
+            if self.hook("accept_missing_key"):
+                return ApiKey("", frozenset({self.rules.full_access_scope}))
+            raise MissingApiKey()
+        invalid = InvalidApiKey(status=403 if self.hook("invalid_key_answers_403") else None)
         if len(values) != 1:
             raise invalid
         with self._locked() as state:
             key = state.keys.get(values[0])
-            if key is None and f.accept_key_with_extra_chars:
+            if key is None and self.hook("trim_key_junk"):
                 key = state.keys.get(_trimmed_key(values[0]))
-        if key is None or (key.revoked and not f.accept_revoked_key):
+        if key is None or (key.revoked and not self.hook("accept_revoked_key")):
             raise invalid
         return key
 
@@ -173,7 +160,7 @@ class Backend:
 
     def issue_key(self, scopes: Sequence[str], secret: str | None = None) -> str:
         """Create an active key with these scopes; 422 for a scope the contract does not name."""
-        unknown = sorted(set(scopes) - known_scopes())
+        unknown = sorted(set(scopes) - known_scopes(self.rules))
         if unknown or not scopes:
             raise ValidationError(f"unknown or no scopes: {', '.join(unknown)}")
         key = ApiKey(secret or new_api_key(), frozenset(scopes))
@@ -199,7 +186,7 @@ class Backend:
                 id=self._allocate("sender", taken=state.senders.keys()),
                 phone=command.phone,
                 display_name=command.display_name,
-                otp_confirmed=self.faults.new_sender_created_active,
+                otp_confirmed=self.hook("new_sender_created_active"),
                 registered_via_api=True,
             )
             state.senders[sender.id] = sender
@@ -216,7 +203,7 @@ class Backend:
             return [
                 self._info(s)
                 for s in sorted(state.senders.values(), key=lambda s: s.id)
-                if not (s.registered_via_api and self.faults.registered_sender_not_listed)
+                if not (s.registered_via_api and self.hook("registered_sender_not_listed"))
             ]
 
     def confirm_otp(self, sender_id: int) -> SenderInfo:
@@ -302,11 +289,11 @@ class Backend:
             return Lookup(False, False, "not_found", None, False, None)
         reachable = contact.can_receive
         reason = "ok" if reachable else "phone_not_verified"
-        if reachable and self.faults.lookup_reason_not_ok:
+        if reachable and self.hook("lookup_reason_not_ok"):
             reason = "reachable"
         return Lookup(
             exists=True,
-            can_receive=reachable and not self.faults.lookup_wrong_can_receive,
+            can_receive=reachable and not self.hook("lookup_can_receive_false"),
             reason_code=reason,
             recipient_id=contact.id,
             is_verified=contact.phone_verified_at is not None,
@@ -333,9 +320,9 @@ class Backend:
                 status="sent",
                 sent_at=utc_now(),
             )
-            if not self.faults.log_drops_message:
+            if not self.hook("log_drops_message"):
                 state.messages.append(message)
-            if not self.faults.usage_not_counting:
+            if not self.hook("usage_not_counting"):
                 state.usage[sender.id] = state.usage.get(sender.id, 0) + 1
             return message
 
@@ -347,35 +334,26 @@ class Backend:
         elif ref.number_id is not None:
             found = senders.get(ref.number_id)
         named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
-        if found is None and (not named or self.faults.unknown_sender_accepted):
-            # Only reachable under faults: neither sender field, or an unknown sender accepted.
+        if found is None and (not named or self.hook("unknown_sender_falls_back")):
+            # Only under hooks: neither sender field, or an unknown sender accepted.
             found = next((s for s in senders.values() if self._info(s).status == "active"), None)
         if found is None:
             raise SenderNotFound()
         return found
 
     def _check_sender_can_send(self, sender: Sender) -> None:
-        f = self.faults
         status = self._info(sender).status
-        tolerated = {
-            "active": True,
-            "pending_verification": f.send_from_pending_verification,
-            "rejected": f.send_from_rejected,
-            "suspended": f.send_from_suspended,
-            "pending_account_verification": f.send_from_unverified_account,
-        }
-        if tolerated[status]:
+        if status in self.rules.sendable_statuses:
             return
         if status == "pending_account_verification":
-            english = "The number owner must be verified in TGO Connect before using the API."
-            raise AccountNotVerified(english if f.account_unverified_wrong_message else None)
-        raise SenderNotActive("Sender number is inactive" if f.not_active_wrong_message else None)
+            raise AccountNotVerified()
+        raise SenderNotActive()
 
     def _check_recipient(self, phone: str) -> None:
         contact = self.state.contacts.get(phone)
-        if contact is None and not self.faults.send_to_unreachable:
+        if contact is None and not self.hook("send_to_unreachable"):
             raise RecipientUnreachable("The recipient has no TGO Connect account")
-        if contact is not None and not contact.can_receive and not self.faults.send_to_unverified:
+        if contact is not None and not contact.can_receive and not self.hook("send_to_unverified"):
             raise RecipientUnreachable("The recipient has not verified their phone number")
 
     def list_messages(self) -> list[Message]:
@@ -391,7 +369,7 @@ class Backend:
             ]
 
     def _allocate(self, kind: str, taken: Iterable[int] = ()) -> int:
-        base = ID_OFFSET_BASE if self.faults.compat_id_offset else ID_BASES[kind]
+        base = self.behaviour.choices.id_base or ID_BASES[kind]
         used = set(taken)
         number = max(self.state.counters.get(kind, base), base)
         while number in used:

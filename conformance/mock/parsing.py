@@ -21,7 +21,6 @@ from conformance.mock.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from conformance.mock.faults import Faults
 from conformance.mock.validation import BodySource, Media
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -52,29 +51,27 @@ async def read_body(request: Request) -> bytes:
     return bytes(body)
 
 
-def decode_json(body: bytes, faults: Faults) -> object:
+def decode_json(body: bytes) -> object:
     """The JSON value of the body; 400 invalid_json when it is not JSON."""
     try:
         return json.loads(body)
     # ValueError covers bad syntax, bad UTF-8 and over-long integers; RecursionError deep nesting.
-    except (ValueError, RecursionError) as exc:
-        if faults.server_error_on_bad_json:
-            raise RuntimeError("the JSON body could not be decoded") from exc
+    except (ValueError, RecursionError):
         raise InvalidJson() from None
 
 
-async def read_json(request: Request, faults: Faults) -> object:
+async def read_json(request: Request) -> object:
     """The JSON body of an operation that takes only JSON; 415 for any other content type."""
     if media_type(request.headers) != JSON_MEDIA_TYPE:
         raise UnsupportedMediaType("Content-Type must be application/json")
-    return decode_json(await read_body(request), faults)
+    return decode_json(await read_body(request))
 
 
-async def read_message(request: Request, faults: Faults) -> tuple[BodySource, object]:
+async def read_message(request: Request) -> tuple[BodySource, object]:
     """A sendMessage body: JSON (text) or multipart (media); 415 for anything else."""
     kind = media_type(request.headers)
     if kind == JSON_MEDIA_TYPE:
-        return "json", decode_json(await read_body(request), faults)
+        return "json", decode_json(await read_body(request))
     if kind == MULTIPART_MEDIA_TYPE:
         return "multipart", await decode_multipart(request.headers, await read_body(request))
     raise UnsupportedMediaType(

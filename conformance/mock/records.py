@@ -9,15 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from conformance.mock.validation import MessageType
-
 SenderStatus = Literal[
     "pending_verification", "active", "pending_account_verification", "rejected", "suspended"
 ]
 Standing = Literal["good", "rejected", "suspended"]
 RecipientState = Literal["reachable", "unverified", "unreachable"]
-
-ALL_SCOPES = "*"
 
 
 @dataclass(frozen=True)
@@ -26,8 +22,8 @@ class ApiKey:
     scopes: frozenset[str]
     revoked: bool = False
 
-    def grants(self, scope: str) -> bool:
-        return ALL_SCOPES in self.scopes or scope in self.scopes
+    def grants(self, scope: str, full_access: str) -> bool:
+        return full_access in self.scopes or scope in self.scopes
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class Message:
     sender_number_id: int
     sender_phone: str
     to_phone: str
-    message_type: MessageType
+    message_type: str
     content: str | None
     media_filename: str | None
     duration: int | None

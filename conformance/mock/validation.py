@@ -1,40 +1,34 @@
 """Field rules of the requests: E.164, voice duration, sender exclusivity, type, content, media.
 
 Input is what the HTTP layer read (a decoded JSON value, or multipart fields as text and files);
-output is a typed command for the model, or a 422 error (errors.BodyInvalid). Nothing here knows
+output is a typed command for the model, or an error (errors.BodyInvalid). Nothing here knows
 about HTTP or state. Order inside sendMessage: phones, sender exclusivity, type, content/media,
-duration (the state rules in models.py come after).
+duration (the state rules in models.py come after). Every value (E.164, the duration bounds, the
+message types) is read from the behaviour's rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from conformance.mock import ids
+from conformance.mock.behaviour import Behaviour
 from conformance.mock.errors import (
-    BodyInvalid,
     InvalidDuration,
     InvalidPhone,
     MissingMedia,
     SenderConflict,
     ValidationError,
 )
-from conformance.mock.faults import Faults
 
-MessageType = Literal["text", "image", "voice", "document"]
-MESSAGE_TYPES: tuple[MessageType, ...] = ("text", "image", "voice", "document")
-MEDIA_TYPES: frozenset[str] = frozenset({"image", "voice", "document"})
 BodySource = Literal["json", "multipart"]
 PhoneField = Literal[
     "sender_phone", "to_phone", "register_phone", "lookup_phone", "lookup_sender_phone"
 ]
 
-DURATION_MIN, DURATION_MAX = 1, 300
 _SEPARATORS = re.compile(r"[\s\-().]")
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,9}")
 _FRACTION_TEXT = re.compile(r"-?[0-9]{1,9}\.[0-9]{1,9}")
@@ -51,7 +45,7 @@ class Media:
 
 @dataclass(frozen=True)
 class SenderRef:
-    """The sender a message names: by phone, by id, or (under faults) both or neither."""
+    """The sender a message names: by phone, by id, or (under hooks) both or neither."""
 
     phone: str | None = None
     number_id: int | None = None
@@ -62,7 +56,7 @@ class SenderRef:
 class SendCommand:
     sender: SenderRef
     to_phone: str
-    message_type: MessageType
+    message_type: str
     content: str | None
     media: Media | None
     duration: int | None
@@ -80,128 +74,145 @@ class LookupQuery:
     sender_phone: str | None
 
 
-# --- E.164 ------------------------------------------------------------------------------------
+class Validator:
+    """The field rules of one mock's behaviour."""
 
+    def __init__(self, behaviour: Behaviour) -> None:
+        self.behaviour = behaviour
+        self.rules = behaviour.rules
+        self.hook = behaviour.hook
 
-@cache
-def _e164_pattern(plus_optional: bool, leading_zero: bool, low: int, high: int) -> re.Pattern[str]:
-    # [0-9], not \d: Python's \d also matches non-ASCII digits, which E.164 does not allow.
-    plus = r"\+?" if plus_optional else r"\+"
-    first = "[0-9]" if leading_zero else "[1-9]"
-    return re.compile(f"{plus}{first}[0-9]{{{low},{high}}}")
+    # --- E.164 ---
 
+    def e164(self, value: object, field: PhoneField) -> str:
+        """The phone number if the rules' E.164 takes it, else invalid_phone."""
+        if not isinstance(value, str):
+            raise InvalidPhone()
+        if self.hook(f"skip_e164_{field}"):
+            return value
+        candidate = _SEPARATORS.sub("", value) if self.hook("strip_phone_separators") else value
+        if not self.rules.phone.matches(candidate):
+            raise InvalidPhone()
+        return candidate if candidate.startswith("+") else f"+{candidate}"
 
-def e164(value: object, field: PhoneField, faults: Faults) -> str:
-    """The phone number if it is E.164 (^\\+[1-9]\\d{1,14}$), else 422 invalid_phone."""
-    code = "validation_error" if faults.invalid_phone_wrong_code else None
-    if not isinstance(value, str):
-        raise InvalidPhone(code=code)
-    if faults.is_on(f"skip_e164_{field}"):
-        return value
-    candidate = _SEPARATORS.sub("", value) if faults.e164_accept_separators else value
-    pattern = _e164_pattern(
-        faults.e164_accept_missing_plus,
-        faults.e164_accept_leading_zero,
-        2 if faults.e164_reject_short else 1,
-        15 if faults.e164_accept_16_digits else 14,
-    )
-    if pattern.fullmatch(candidate) is None:
-        raise InvalidPhone(code=code)
-    return candidate if candidate.startswith("+") else f"+{candidate}"
+    # --- voice duration ---
 
+    def duration(self, raw: object, *, required: bool) -> int | None:
+        """Whole seconds within the rules' bounds (a form field is text); else invalid."""
+        if raw is None:
+            if required and not self.hook("voice_without_duration"):
+                raise InvalidDuration("duration is required for voice messages")
+            return None
+        seconds = self._whole_seconds(raw)
+        if seconds is None or seconds not in self.rules.duration:
+            raise InvalidDuration()
+        return seconds
 
-# --- voice duration ---------------------------------------------------------------------------
-
-
-def duration(raw: object, *, required: bool, faults: Faults) -> int | None:
-    """Seconds from 1 to 300, sent as a whole number (a form field is text); else 422."""
-    if raw is None:
-        if required and not faults.voice_accept_missing_duration:
-            raise InvalidDuration("duration is required for voice messages")
+    def _whole_seconds(self, raw: object) -> int | None:
+        if isinstance(raw, bool):
+            return None
+        if isinstance(raw, int):
+            return raw
+        if not isinstance(raw, str):
+            return None
+        if _INTEGER_TEXT.fullmatch(raw):
+            return int(raw)
+        if self.hook("accept_fractional_duration") and _FRACTION_TEXT.fullmatch(raw):
+            return round(float(raw))
         return None
-    seconds = _whole_seconds(raw, faults)
-    if seconds is None:
-        raise InvalidDuration()
-    low = DURATION_MIN - 1 if faults.voice_accept_0 else DURATION_MIN
-    low = DURATION_MIN + 1 if faults.voice_reject_1 else low
-    high = DURATION_MAX + 1 if faults.voice_accept_301 else DURATION_MAX
-    high = DURATION_MAX - 1 if faults.voice_reject_300 else high
-    if not low <= seconds <= high:
-        raise InvalidDuration()
-    return seconds
 
+    # --- sendMessage ---
 
-def _whole_seconds(raw: object, faults: Faults) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
+    def send_command(self, source: BodySource, body: object) -> SendCommand:
+        """A sendMessage request as a command; an error when a field is wrong."""
+        fields = _object(body)
+        if "to_phone" not in fields:
+            raise ValidationError("to_phone is required")
+        to_phone = self.e164(fields["to_phone"], "to_phone")
+        sender_phone = None
+        if "sender_phone" in fields:
+            sender_phone = self.e164(fields["sender_phone"], "sender_phone")
+        sender = self._sender_ref(sender_phone, fields)
+        message_type = self._message_type(source, fields.get("type"))
+        content: str | None = None
+        media: Media | None = None
+        if message_type in self.rules.media_types:
+            media = self._media(fields.get("media"))
+        else:
+            content = self._text_content(fields.get("content"))
+        seconds: int | None = None
+        if message_type == "voice" or (source == "multipart" and "duration" in fields):
+            # Present durations are checked on every media type (the contract types the
+            # field); only voice requires one.
+            seconds = self.duration(fields.get("duration"), required=message_type == "voice")
+        return SendCommand(sender, to_phone, message_type, content, media, seconds)
+
+    def _sender_ref(self, sender_phone: str | None, fields: Mapping[str, object]) -> SenderRef:
+        has_phone = "sender_phone" in fields
+        has_id = "sender_number_id" in fields
+        if has_phone and has_id and not self.hook("accept_both_senders"):
+            raise SenderConflict("Provide sender_phone or sender_number_id, not both")
+        if not has_phone and not has_id and not self.hook("accept_no_sender"):
+            raise SenderConflict("One of sender_phone or sender_number_id is required")
+        if not has_id:
+            return SenderRef(phone=sender_phone)
+        number_id = _sender_number_id(fields["sender_number_id"])
+        return SenderRef(
+            phone=sender_phone, number_id=number_id, named_unknown_id=number_id is None
+        )
+
+    def _message_type(self, source: BodySource, raw: object) -> str:
+        if raw is None:
+            raise ValidationError("type is required")
+        if not isinstance(raw, str) or raw not in self.rules.message_types:
+            raise ValidationError(f"type must be one of {', '.join(self.rules.message_types)}")
+        if source == "json" and raw in self.rules.media_types:
+            raise MissingMedia(f"{raw} messages are sent as multipart/form-data with media")
+        if source == "multipart" and raw not in self.rules.media_types:
+            raise ValidationError(f"{raw} messages are sent as JSON")
         return raw
-    if not isinstance(raw, str):
-        return None
-    if _INTEGER_TEXT.fullmatch(raw):
-        return int(raw)
-    if faults.voice_accept_fraction and _FRACTION_TEXT.fullmatch(raw):
-        return round(float(raw))
-    return None
 
+    def _text_content(self, raw: object) -> str | None:
+        if raw is None and self.hook("text_without_content"):
+            return None
+        if raw is None:
+            raise ValidationError("content is required for text messages")
+        if not isinstance(raw, str):
+            raise ValidationError("content must be a string")
+        return raw
 
-# --- sendMessage ------------------------------------------------------------------------------
+    def _media(self, raw: object) -> Media | None:
+        if isinstance(raw, Media):
+            return raw
+        if self.hook("media_not_required"):
+            return None
+        raise MissingMedia()
 
+    # --- registerSenderNumber ---
 
-@contextmanager
-def _validation_status(faults: Faults) -> Iterator[None]:
-    """Apply validation_wrong_status: a body-validation error answers 400 instead of 422."""
-    try:
-        yield
-    except BodyInvalid as exc:
-        if faults.validation_wrong_status:
-            exc.wire_status = 400
-        raise
+    def register_command(self, body: object) -> RegisterCommand:
+        """A registerSenderNumber body as a command; an error when invalid."""
+        fields = _object(body)
+        if "phone" not in fields:
+            raise ValidationError("phone is required")
+        phone = self.e164(fields["phone"], "register_phone")
+        display_name = fields.get("display_name")
+        if "display_name" in fields and not isinstance(display_name, str):
+            raise ValidationError("display_name must be a string")
+        return RegisterCommand(phone, display_name if isinstance(display_name, str) else None)
 
+    # --- lookupContact ---
 
-def send_command(source: BodySource, body: object, *, faults: Faults) -> SendCommand:
-    """A sendMessage request as a command; 422 (400 under a fault) when a field is wrong."""
-    with _validation_status(faults):
-        return _send_command(source, body, faults)
-
-
-def _send_command(source: BodySource, body: object, faults: Faults) -> SendCommand:
-    fields = _object(body)
-    if "to_phone" not in fields:
-        raise ValidationError("to_phone is required")
-    to_phone = e164(fields["to_phone"], "to_phone", faults)
-    sender_phone = None
-    if "sender_phone" in fields:
-        sender_phone = e164(fields["sender_phone"], "sender_phone", faults)
-    sender = _sender_ref(sender_phone, fields, faults)
-    message_type = _message_type(source, fields.get("type"))
-    content: str | None = None
-    media: Media | None = None
-    if message_type == "text":
-        content = _text_content(fields.get("content"), faults)
-    else:
-        media = _media(fields.get("media"), faults)
-    seconds: int | None = None
-    if message_type == "voice" or (source == "multipart" and "duration" in fields):
-        # Present durations are checked on every media type (the contract types the field);
-        # only voice requires one. Duration on non-voice types is left open by the docs.
-        seconds = duration(fields.get("duration"), required=message_type == "voice", faults=faults)
-    return SendCommand(sender, to_phone, message_type, content, media, seconds)
-
-
-def _sender_ref(
-    sender_phone: str | None, fields: Mapping[str, object], faults: Faults
-) -> SenderRef:
-    has_phone = "sender_phone" in fields
-    has_id = "sender_number_id" in fields
-    if has_phone and has_id and not faults.exclusivity_accept_both:
-        raise SenderConflict("Provide sender_phone or sender_number_id, not both")
-    if not has_phone and not has_id and not faults.exclusivity_accept_neither:
-        raise SenderConflict("One of sender_phone or sender_number_id is required")
-    if not has_id:
-        return SenderRef(phone=sender_phone)
-    number_id = _sender_number_id(fields["sender_number_id"])
-    return SenderRef(phone=sender_phone, number_id=number_id, named_unknown_id=number_id is None)
+    def lookup_query(self, params: Mapping[str, list[str]]) -> LookupQuery:
+        """The lookup query parameters; an error when phone is missing or not E.164."""
+        phone = _single(params, "phone")
+        if phone is None:
+            raise ValidationError("phone is required")
+        sender_phone = _single(params, "sender_phone")
+        return LookupQuery(
+            self.e164(phone, "lookup_phone"),
+            None if sender_phone is None else self.e164(sender_phone, "lookup_sender_phone"),
+        )
 
 
 def _sender_number_id(raw: object) -> int | None:
@@ -215,72 +226,6 @@ def _sender_number_id(raw: object) -> int | None:
     if isinstance(raw, int):
         return raw if 0 < raw < 10**18 else None
     return ids.decode_sender_id(raw)
-
-
-def _message_type(source: BodySource, raw: object) -> MessageType:
-    if raw is None:
-        raise ValidationError("type is required")
-    for known in MESSAGE_TYPES:
-        if raw == known:
-            if source == "json" and known in MEDIA_TYPES:
-                raise MissingMedia(f"{known} messages are sent as multipart/form-data with media")
-            if source == "multipart" and known == "text":
-                raise ValidationError("text messages are sent as JSON with content")
-            return known
-    raise ValidationError("type must be one of text, image, voice, document")
-
-
-def _text_content(raw: object, faults: Faults) -> str | None:
-    if raw is None and faults.text_without_content_accepted:
-        return None
-    if raw is None:
-        raise ValidationError("content is required for text messages")
-    if not isinstance(raw, str):
-        raise ValidationError("content must be a string")
-    return raw
-
-
-def _media(raw: object, faults: Faults) -> Media | None:
-    if isinstance(raw, Media):
-        return raw
-    if faults.media_not_required:
-        return None
-    raise MissingMedia()
-
-
-# --- registerSenderNumber ---------------------------------------------------------------------
-
-
-def register_command(body: object, *, faults: Faults) -> RegisterCommand:
-    """A registerSenderNumber body as a command; 422 (400 under a fault) when invalid."""
-    with _validation_status(faults):
-        return _register_command(body, faults)
-
-
-def _register_command(body: object, faults: Faults) -> RegisterCommand:
-    fields = _object(body)
-    if "phone" not in fields:
-        raise ValidationError("phone is required")
-    phone = e164(fields["phone"], "register_phone", faults)
-    display_name = fields.get("display_name")
-    if "display_name" in fields and not isinstance(display_name, str):
-        raise ValidationError("display_name must be a string")
-    return RegisterCommand(phone, display_name if isinstance(display_name, str) else None)
-
-
-# --- lookupContact ----------------------------------------------------------------------------
-
-
-def lookup_query(params: Mapping[str, list[str]], *, faults: Faults) -> LookupQuery:
-    """The lookup query parameters; 422 when phone is missing or a phone is not E.164."""
-    phone = _single(params, "phone")
-    if phone is None:
-        raise ValidationError("phone is required")
-    sender_phone = _single(params, "sender_phone")
-    return LookupQuery(
-        e164(phone, "lookup_phone", faults),
-        None if sender_phone is None else e164(sender_phone, "lookup_sender_phone", faults),
-    )
 
 
 def _single(params: Mapping[str, list[str]], name: str) -> str | None:

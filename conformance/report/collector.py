@@ -1,17 +1,20 @@
-"""Collects test outcomes on the controller and writes the run's reports when pytest finishes."""
+"""Collects test outcomes on the controller and writes the run's reports when pytest finishes.
+
+Each test's report carries its records (the plugin puts them there; xdist carries report
+fields from the workers). At the end the collector builds one typed `RunReport`, writes it,
+and keeps it for the runner (`collector.report`).
+"""
 
 from __future__ import annotations
 
-import json
+import shutil
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.http.redact import Redactor
 from conformance.report.baseline import compare_with_baseline
 from conformance.report.model import RunReport, TestOutcome
 from conformance.report.traceability import requirement_results
@@ -19,38 +22,25 @@ from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
 from conformance.verify import CheckRecord
 
-WORK_DIR = ".work"
+if TYPE_CHECKING:
+    from conformance.run.description import RunDescription
+
 MAX_ERROR_CHARS = 2000
-
-
-def checks_file(report_dir: Path, worker: str) -> Path:
-    """Where one pytest process appends the checks its tests recorded."""
-    return report_dir / WORK_DIR / f"checks-{worker}.jsonl"
 
 
 class RunCollector:
     """Registered as a plugin on the controller only."""
 
-    def __init__(
-        self,
-        *,
-        catalogue: Catalogue,
-        target: str,
-        report_dir: Path,
-        profile: str,
-        redactor: Redactor,
-        baseline: str | None,
-    ) -> None:
+    def __init__(self, *, run: RunDescription, catalogue: Catalogue) -> None:
+        self.run = run
         self.catalogue = catalogue
-        self.target = target
-        self.report_dir = report_dir
-        self.profile = profile
-        self.redactor = redactor
-        self.baseline = baseline
+        self.redactor = run.target.redactor()
         self.started_at = datetime.now(UTC)
         self.started = time.monotonic()
         self.outcomes: dict[str, TestOutcome] = {}
         self.interrupted: str | None = None
+        self.deadline_reached = False
+        self.requests = 0
         self.collected: list[str] = []
         self.first_failure_s: float | None = None
         self.report: RunReport | None = None
@@ -58,27 +48,35 @@ class RunCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         requirements = tuple(str(v) for k, v in report.user_properties if k == "requirement")
         previous = self.outcomes.get(report.nodeid)
+        records = _records(report)
+        self.requests += int(getattr(report, "tgo_requests", 0) or 0)
+        if getattr(report, "tgo_not_run", None) == "deadline":
+            self.deadline_reached = True
         if report.skipped and report.when in ("setup", "call"):
             self.outcomes[report.nodeid] = TestOutcome(
-                report.nodeid, "skipped", requirements, skip_reason=_skip_reason(report)
+                report.nodeid,
+                "skipped",
+                requirements,
+                records=records,
+                skip_reason=_skip_reason(report),
             )
         elif report.failed:
             if previous is not None and previous.outcome == "failed":
                 return  # a teardown error after a failure adds nothing
             if self.first_failure_s is None:
                 self.first_failure_s = time.monotonic() - self.started
-            suite_error = ("tgo_failure", "suite") in report.user_properties
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid,
                 "failed",
                 requirements,
+                records=records or (previous.records if previous else ()),
                 error=self._error_text(report),
                 duration_s=report.duration,
-                suite_error=suite_error,
+                suite_error=bool(getattr(report, "tgo_suite_error", False)),
             )
         elif report.when == "call" and report.passed:
             self.outcomes[report.nodeid] = TestOutcome(
-                report.nodeid, "passed", requirements, duration_s=report.duration
+                report.nodeid, "passed", requirements, records=records, duration_s=report.duration
             )
 
     def _error_text(self, report: pytest.TestReport) -> str:
@@ -95,19 +93,18 @@ class RunCollector:
     # format the interrupt's traceback), and pluggy then calls no further one.
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self) -> None:
-        self.interrupted = "interrupted (Ctrl-C or a signal) before every test ran"
+        if self.interrupted is None:
+            self.interrupted = "interrupted (Ctrl-C or a signal) before every test ran"
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        records, requests = self._read_checks()
-        outcomes = [
-            replace(outcome, records=tuple(records.get(nodeid, ())))
-            for nodeid, outcome in self.outcomes.items()
-        ]
+        outcomes = list(self.outcomes.values())
         incomplete = self.interrupted
-        if incomplete is None and any(
-            (o.skip_reason or "").startswith("not run: the run reached") for o in outcomes
-        ):
-            incomplete = "stopped at --max-duration before every test ran"
+        if incomplete is None and self.deadline_reached:
+            incomplete = (
+                f"stopped at --max-duration ({self.run.max_duration:g} s) before every test ran"
+                if self.run.max_duration is not None
+                else "stopped at its deadline before every test ran"
+            )
         if incomplete is None and session.shouldstop:
             incomplete = f"stopped early: {session.shouldstop}"
         not_run = [nodeid for nodeid in self.collected if nodeid not in self.outcomes]
@@ -116,22 +113,22 @@ class RunCollector:
             incomplete = f"{len(not_run)} of {len(self.collected)} tests did not run"
         results = requirement_results(self.catalogue, outcomes)
         comparison = None
-        if self.baseline:
-            comparison = compare_with_baseline(results, Path(self.baseline))
+        if self.run.baseline is not None:
+            comparison = compare_with_baseline(results, self.run.baseline)
         self.report = RunReport(
-            target=self.target,
+            target=self.run.label,
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
-            profile=self.profile,
+            profile=self.run.profile,
             requirements=results,
             tests=outcomes,
             complete=incomplete is None,
             incomplete_reason=incomplete,
-            requests_sent=requests,
+            requests_sent=self.requests,
             first_failure_s=self.first_failure_s,
             baseline=comparison,
         )
-        write_reports(self.report, self.report_dir, self.redactor)
+        write_reports(self.report, self.run.report_dir, self.redactor)
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -142,22 +139,12 @@ class RunCollector:
             path = config.getoption(option, None)
             if path:
                 redact_file(Path(path), self.redactor)
+        shutil.rmtree(self.run.work_dir, ignore_errors=True)
 
-    def _read_checks(self) -> tuple[dict[str, list[CheckRecord]], int]:
-        records: dict[str, list[CheckRecord]] = {}
-        requests = 0
-        for path in sorted((self.report_dir / WORK_DIR).glob("checks-*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                data: dict[str, Any] = json.loads(line)
-                requests += int(data.get("requests", 0))
-                records.setdefault(data["nodeid"], []).extend(
-                    CheckRecord.from_json(item) for item in data["records"]
-                )
-            path.unlink()
-        work = self.report_dir / WORK_DIR
-        if work.is_dir() and not any(work.iterdir()):
-            work.rmdir()
-        return records, requests
+
+def _records(report: pytest.TestReport) -> tuple[CheckRecord, ...]:
+    raw: list[dict[str, Any]] = getattr(report, "tgo_records", None) or []
+    return tuple(CheckRecord.from_json(item) for item in raw)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -16,15 +16,16 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 import uvicorn
 
+from conformance.config import dump_toml
 from conformance.mock.app import create_app
 from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
-from conformance.mock.fixtures import Seeded, seed, target_config_toml
+from conformance.mock.fixtures import Seeded, seed, target_config
 from conformance.mock.models import State
 
 PREFLIGHT = "/api/v1/sender-numbers"  # the runner's one read before the suite starts
@@ -353,12 +354,14 @@ def hostile_target(
 ) -> Iterator[Target]:
     """The mock behind a hostile front, and a target config (TOML) that points at the front."""
     with served_mock() as (upstream, seeded), HostileFront(rule, upstream) as front:
-        text = target_config_toml(front.base_url, seeded)
-        text = text.replace("timeout = 10.0", f"timeout = {timeout}")
-        text = text.replace("rate_limit = 0.0", f"rate_limit = {rate_limit}")
-        text = text.replace("allow_writes = true", f"allow_writes = {str(allow_writes).lower()}")
+        config = replace(
+            target_config(front.base_url, seeded),
+            timeout=timeout,
+            rate_limit=rate_limit,
+            allow_writes=allow_writes,
+        )
         path = directory / "hostile-target.toml"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(dump_toml(config), encoding="utf-8")
         yield Target(front, path, tuple(seeded.keys.as_dict().values()))
 
 

@@ -20,21 +20,21 @@ if str(ROOT) not in sys.path:  # a checkout run without `pip install -e .`
 
 from tgo_mock_client import MakeMock, MockClient, TestClient  # noqa: E402
 
-from conformance.mock import Faults, Seeded, State, create_app, seed  # noqa: E402
+from conformance.mock import Behaviour, Seeded, State, behaviour_of, create_app, seed  # noqa: E402
 from conformance.mock.command import bind_socket  # noqa: E402
 
 
 def _build(
-    faults: Faults | None = None,
+    behaviour: Behaviour | None = None,
     *,
     names: list[str] | None = None,
     control: bool = False,
     raise_server_exceptions: bool = True,
 ) -> MockClient:
-    chosen = faults or Faults.from_names(names or [])
+    chosen = behaviour or behaviour_of(names or [])
     state = State()
     seeded = seed(state)
-    app = create_app(state, control=control, faults=chosen)
+    app = create_app(state, control=control, behaviour=chosen)
     client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
     client.__enter__()
     return MockClient(client, state, seeded, chosen)
@@ -42,7 +42,8 @@ def _build(
 
 @pytest.fixture
 def make_mock() -> Iterator[MakeMock]:
-    """Build mocks: make_mock(faults=..., names=[...], control=..., raise_server_exceptions=...)."""
+    """Build mocks: make_mock(behaviour, names=[variant, ...], control=...,
+    raise_server_exceptions=...)."""
     built: list[MockClient] = []
 
     def build(*args: Any, **kwargs: Any) -> MockClient:

@@ -7,7 +7,8 @@ import tomllib
 
 from tgo_mock_client import MockClient
 
-from conformance.mock import Faults, State, seed, target_config_toml
+from conformance.config import dump_toml
+from conformance.mock import State, behaviour_of, seed, target_config
 
 TOP_LEVEL = {"base_url", "timeout", "rate_limit", "allow_writes", "keys", "senders", "recipients"}
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -15,7 +16,7 @@ E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 def test_target_config_follows_the_contract() -> None:
     seeded = seed(State())
-    config = tomllib.loads(target_config_toml("http://127.0.0.1:8123", seeded))
+    config = tomllib.loads(dump_toml(target_config("http://127.0.0.1:8123", seeded)))
     assert set(config) == TOP_LEVEL
     assert config["base_url"] == "http://127.0.0.1:8123"
     assert config["allow_writes"] is True
@@ -47,7 +48,7 @@ def test_target_config_follows_the_contract() -> None:
 
 def test_string_ids_render_as_the_mock_shows_them() -> None:
     seeded = seed(State())
-    text = target_config_toml("http://h:1", seeded, faults=Faults(compat_string_ids=True))
+    text = dump_toml(target_config("http://h:1", seeded, behaviour_of(["compat_string_ids"])))
     assert tomllib.loads(text)["senders"]["active"]["id"] == "snd_12"
 
 
@@ -62,7 +63,7 @@ def test_seed_is_idempotent_and_keeps_keys() -> None:
 
 def test_seeded_config_describes_the_seeded_mock(mock: MockClient) -> None:
     """Every entry of the rendered config behaves as target-config.md says it should."""
-    config = tomllib.loads(target_config_toml("http://testserver", mock.seeded))
+    config = tomllib.loads(dump_toml(target_config("http://testserver", mock.seeded)))
     keys, senders, recipients = config["keys"], config["senders"], config["recipients"]
 
     def status(path: str, key: str) -> int:

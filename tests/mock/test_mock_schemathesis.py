@@ -21,7 +21,7 @@ from conftest import LiveMock, serving
 from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 
-from conformance.mock import Faults, State, create_app, seed
+from conformance.mock import State, behaviour_of, create_app, seed
 from conformance.rules.contract import load_spec, spec_path
 
 MAX_EXAMPLES = int(os.environ.get("TGO_MOCK_ST_EXAMPLES", "25"))
@@ -131,7 +131,7 @@ def test_the_same_checks_catch_a_broken_mock(
     """The harness is not vacuous: with one rule broken, a built-in check fails."""
     state = State()
     seeded = seed(state)
-    with serving(create_app(state, faults=Faults.from_names([fault]))) as base_url:
+    with serving(create_app(state, behaviour=behaviour_of([fault]))) as base_url:
         schema = schemathesis.openapi.from_path(str(spec_path()))
         schema.config.update(base_url=base_url)
         operation = schema.find_operation_by_label("GET /api/v1/sender-numbers")

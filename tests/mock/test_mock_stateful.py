@@ -118,6 +118,10 @@ class MockBookkeeping(RuleBasedStateMachine):
         invalid=st.none() | st.sampled_from(INVALID_VARIANTS),
     )
     def send(self, sender: int, to: str, kind: str, by_id: bool, invalid: Any) -> None:
+        if invalid and "duration" in invalid and kind == "text":
+            # A duration on a text message belongs to another type; the docs leave it open and
+            # this mock ignores it (readings register), so it is no invalid case here.
+            invalid = None
         listed = self.listed()[sender]
         expect_accept = invalid is None and listed["status"] == "active" and self.can_receive(to)
         fields: dict[str, object] = {"to_phone": to, "type": kind}

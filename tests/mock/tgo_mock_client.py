@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conformance.mock import Faults, Seeded, State
+from conformance.mock import Behaviour, Seeded, State
 from conformance.mock.models import Backend
 
 with warnings.catch_warnings():
@@ -45,11 +45,13 @@ def encode_multipart(
 class MockClient:
     """A TestClient over a seeded mock, with the fixture keys and request builders."""
 
-    def __init__(self, client: TestClient, state: State, seeded: Seeded, faults: Faults) -> None:
+    def __init__(
+        self, client: TestClient, state: State, seeded: Seeded, behaviour: Behaviour
+    ) -> None:
         self.client = client
         self.state = state
         self.seeded = seeded
-        self.faults = faults
+        self.behaviour = behaviour
         self.backend = Backend(state)  # faithful back office, as the control plane uses
 
     def auth(self, key: str | None = "full") -> dict[str, str]:

@@ -1,81 +1,12 @@
-"""The mutant corpus: variants of the mock that each break one documented rule, and variants
-that make only choices the docs leave open. Each broken variant names the requirement it breaks.
-"""
+"""The mutant corpus: the variants of the mock (conformance/mock/variants.py, the one table),
+as the scorer and the corpus test read them."""
 
 from __future__ import annotations
 
-BROKEN: dict[str, str] = {
-    "skip_scope_check_register": "SCOPE-005",
-    "skip_scope_check_send": "SCOPE-001",
-    "skip_scope_check_list_messages": "SCOPE-002",
-    "skip_scope_check_lookup": "SCOPE-003",
-    "skip_scope_check_usage": "SCOPE-004",
-    "scope_error_wrong_status": "SCOPE-007",
-    "accept_missing_key": "AUTH-001",
-    "missing_key_wrong_code": "AUTH-001",
-    "accept_revoked_key": "AUTH-003",
-    "accept_authorization_header": "AUTH-004",
-    "invalid_key_wrong_status": "AUTH-002",
-    "accept_key_with_extra_chars": "AUTH-006",
-    "e164_accept_missing_plus": "PHONE-006",
-    "e164_accept_leading_zero": "PHONE-001",
-    "e164_accept_16_digits": "PHONE-002",
-    "e164_reject_short": "PHONE-007",
-    "e164_accept_separators": "PHONE-004",
-    "invalid_phone_wrong_code": "PHONE-003",
-    "skip_e164_sender_phone": "PHONE-001",
-    "skip_e164_to_phone": "PHONE-002",
-    "skip_e164_register_phone": "PHONE-003",
-    "skip_e164_lookup_phone": "PHONE-004",
-    "skip_e164_lookup_sender_phone": "PHONE-005",
-    "voice_accept_0": "VOICE-002",
-    "voice_reject_1": "VOICE-001",
-    "voice_reject_300": "VOICE-001",
-    "voice_accept_301": "VOICE-002",
-    "voice_accept_fraction": "VOICE-003",
-    "voice_accept_missing_duration": "VOICE-004",
-    "exclusivity_accept_both": "MSG-007",
-    "exclusivity_accept_neither": "MSG-008",
-    "unknown_sender_accepted": "MSG-010",
-    "send_from_pending_verification": "SENDER-009",
-    "send_from_rejected": "SENDER-010",
-    "send_from_suspended": "SENDER-011",
-    "send_from_unverified_account": "ACCT-001",
-    "not_active_wrong_message": "SENDER-009",
-    "account_unverified_wrong_message": "ACCT-002",
-    "new_sender_created_active": "SENDER-001",
-    "registered_sender_not_listed": "SENDER-004",
-    "sender_list_missing_verification_status": "SENDER-005",
-    "sender_list_wrong_status_value": "SENDER-006",
-    "send_to_unreachable": "RCPT-007",
-    "send_to_unverified": "RCPT-008",
-    "lookup_wrong_can_receive": "RCPT-003",
-    "lookup_reason_not_ok": "RCPT-004",
-    "lookup_missing_exists": "RCPT-001",
-    "lookup_field_wrong_type": "RCPT-001",
-    "media_not_required": "MSG-006",
-    "text_without_content_accepted": "MSG-004",
-    "log_missing_field_sent_at": "LOG-001",
-    "log_missing_field_sender_number_id": "LOG-001",
-    "log_missing_field_message_type": "LOG-001",
-    "log_sent_at_not_datetime": "LOG-001",
-    "log_drops_message": "LOG-002",
-    "usage_not_counting": "USAGE-002",
-    "error_not_json": "ERR-001",
-    "error_without_code": "ERR-003",
-    "error_message_field_named_error": "ERR-002",
-    "validation_wrong_status": "ERR-006",
-    "server_error_on_bad_json": "ERR-007",
-}
+from conformance.mock.variants import broken, compatible
 
-COMPATIBLE: tuple[str, ...] = (
-    "compat_extra_fields",
-    "compat_string_ids",
-    "compat_id_offset",
-    "compat_reverse_order",
-    "compat_charset",
-    "compat_own_wording",
-    "compat_envelope_data",
-    "compat_status_200",
-    "compat_extra_error_field",
-)
+# broken variant -> the requirement it breaks
+BROKEN: dict[str, str] = {name: str(v.breaks) for name, v in broken().items()}
+# compatible variants, and all of them at once
+COMPATIBLE: tuple[str, ...] = tuple(compatible())
+ALL_COMPATIBLE = ",".join(COMPATIBLE)

@@ -1,33 +1,32 @@
 """Scores the suite on the mutant corpus; also the `nox -s mutants` benchmark when run as a script.
 
-Each variant is the embedded mock with fault switches on; each run is `tgo-conformance run
---profile quick` in its own process, as a user would start it.
+Each variant is the embedded mock with one variant of the table on (or every compatible one);
+each run is `tgo-conformance run --profile quick` in its own process, as a user would start it.
+A broken variant runs only the tests that declare the requirement it breaks.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import BROKEN, COMPATIBLE
-
-ALL_COMPATIBLE = ",".join(COMPATIBLE)
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+from corpus import ALL_COMPATIBLE, BROKEN, COMPATIBLE  # noqa: E402
+from runs import clean_env, cli  # noqa: E402
 
 
 @dataclass(frozen=True)
 class VariantRun:
-    faults: str
+    variants: str
     exit_status: int
     verdict: str | None
     failed: frozenset[str]  # requirements with status failed (MUST or not)
@@ -41,29 +40,26 @@ class VariantRun:
         return requirement in self.failed
 
 
-def run_variant(faults: str, workdir: Path, profile: str = "quick") -> VariantRun:
-    report_dir = workdir / faults.replace(",", "+")[:80]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TGO_")}
+def run_variant(
+    variants: str, workdir: Path, *, requirement: str | None = None, profile: str = "quick"
+) -> VariantRun:
+    """`tgo-conformance run` against the embedded mock with these variants; with a
+    requirement, only the tests that declare it run."""
+    report_dir = workdir / variants.replace(",", "+")[:80]
+    selection = ("--", "--tgo-requirements", requirement) if requirement else ()
     started = time.monotonic()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "conformance",
-            "run",
-            "--profile",
-            profile,
-            "--report-dir",
-            str(report_dir),
-            "--mock-faults",
-            faults,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=False,
+    result = cli(
+        "run",
+        "--profile",
+        profile,
+        "--report-dir",
+        str(report_dir),
+        "--mock-variant",
+        variants,
+        *selection,
+        env=clean_env(),
         cwd=workdir,
+        timeout=900,
     )
     elapsed = time.monotonic() - started
     try:
@@ -76,7 +72,7 @@ def run_variant(faults: str, workdir: Path, profile: str = "quick") -> VariantRu
         r["id"] for r in requirements if r["status"] == "failed" and r["level"] == "MUST"
     )
     return VariantRun(
-        faults,
+        variants,
         result.returncode,
         summary.get("verdict"),
         failed,
@@ -88,20 +84,23 @@ def run_variant(faults: str, workdir: Path, profile: str = "quick") -> VariantRu
     )
 
 
-def run_all(variants: Iterable[str], workdir: Path, workers: int = 2) -> dict[str, VariantRun]:
+def run_all(workdir: Path, workers: int = 2) -> dict[str, VariantRun]:
+    """Every broken variant with its requirement's tests, every compatible one whole."""
+    jobs: list[tuple[str, str | None]] = [(name, req) for name, req in BROKEN.items()]
+    jobs += [(name, None) for name in (*COMPATIBLE, ALL_COMPATIBLE)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = list(pool.map(lambda v: run_variant(v, workdir), variants))
-    return {run.faults: run for run in runs}
+        runs = list(pool.map(lambda job: run_variant(job[0], workdir, requirement=job[1]), jobs))
+    return {run.variants: run for run in runs}
 
 
 SECTION = re.compile(r"^_+ ((?:GET|POST) \S+) _+$")
 FAILURE = re.compile(r"^- (ST\d+) (.+)$")
 
 
-def schemathesis_failures(faults: str, workdir: Path) -> frozenset[tuple[str, str]] | None:
+def schemathesis_failures(variants: str, workdir: Path) -> frozenset[tuple[str, str]] | None:
     """(operation, failure) pairs a plain `schemathesis run` of the contract (all checks, fixed
     seed) reports against the variant; None when the variant would not start."""
-    config_path = workdir / f"st-{faults.replace(',', '+')[:60] or 'faithful'}.toml"
+    config_path = workdir / f"st-{variants.replace(',', '+')[:60] or 'faithful'}.toml"
     server = subprocess.Popen(
         [
             sys.executable,
@@ -112,8 +111,8 @@ def schemathesis_failures(faults: str, workdir: Path) -> frozenset[tuple[str, st
             "0",
             "--write-config",
             str(config_path),
-            "--faults",
-            faults,
+            "--variant",
+            variants,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -168,7 +167,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tgo-mutants-") as tmp:
         workdir = Path(tmp)
         started = time.monotonic()
-        runs = run_all([*BROKEN, *COMPATIBLE, ALL_COMPATIBLE], workdir)
+        runs = run_all(workdir)
         wall = time.monotonic() - started
         killed = [f for f, req in BROKEN.items() if runs[f].killed_for(req)]
         missed = sorted(set(BROKEN) - set(killed))
@@ -195,8 +194,8 @@ def main() -> None:
         faithful = schemathesis_failures("", workdir) or frozenset()
         print(f"plain schemathesis run against the faithful mock: {sorted(faithful)}")
 
-        def caught(faults: str) -> bool:
-            found = schemathesis_failures(faults, workdir)
+        def caught(variants: str) -> bool:
+            found = schemathesis_failures(variants, workdir)
             return found is not None and bool(found - faithful)
 
         st_killed = [f for f in BROKEN if caught(f)]

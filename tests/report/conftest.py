@@ -13,7 +13,7 @@ def voice_runs(tmp_path_factory: pytest.TempPathFactory) -> VoiceRuns:
     assert faithful.returncode == 0, faithful.output[-3000:]
     broken = run_suite(
         base / "broken",
-        "--mock-faults",
+        "--mock-variant",
         FAULT,
         "--baseline",
         str(faithful.report_dir),

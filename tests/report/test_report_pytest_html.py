@@ -60,7 +60,7 @@ def test_pytest_html_has_a_requirements_column_linking_to_compliance(
 def test_the_column_is_added_once_by_the_controller_under_xdist(tmp_path: Path) -> None:
     if importlib.util.find_spec("xdist") is None:
         pytest.skip("pytest-xdist is not installed")
-    run = run_suite(tmp_path / "report", "--mock-faults", FAULT, *VOICE_ONLY, "-n", "2")
+    run = run_suite(tmp_path / "report", "--mock-variant", FAULT, *VOICE_ONLY, "-n", "2")
     assert run.returncode == 1, run.output[-3000:]
     _check_requirements_column(run.report_dir)
     page, _ = _pytest_html_data(run.report_dir)

@@ -1,7 +1,7 @@
-"""Every fault switch changes the behaviour it names, and only when it is on.
+"""Every variant of the mock changes the behaviour it names, and only when it is on.
 
-For each switch: a probe (a request and what to observe of the answer), what the faithful mock
-observes, and a check that the mock with only that switch on observes something else.
+For each variant: a probe (a request and what to observe of the answer), what the faithful mock
+observes, and a check that the mock with only that variant on observes something else.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from tgo_mock_client import API, DROP, MakeMock, MockClient, error_of
 
-from conformance.mock import Faults
+from conformance.mock.variants import BY_NAME, behaviour_of, broken, compatible
 
 Probe = Callable[[MockClient], object]
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
@@ -252,43 +252,38 @@ TABLE: dict[str, tuple[Probe, object]] = {
 }
 
 
-def test_every_switch_has_a_probe() -> None:
-    assert sorted(TABLE) == sorted(Faults.names())
+def test_every_variant_has_a_probe() -> None:
+    assert sorted(TABLE) == sorted(BY_NAME)
 
 
-def test_no_switch_is_on_by_default() -> None:
-    assert Faults().enabled() == ()
-
-
-def test_switch_lists_and_lookup() -> None:
-    names = Faults.names()
-    assert len(names) == len(set(names))
-    assert set(Faults.breaking_names()) | set(Faults.compatible_names()) == set(names)
-    assert all(n.startswith("compat_") for n in Faults.compatible_names())
-    assert Faults.from_names(["voice_accept_0"]).enabled() == ("voice_accept_0",)
-    assert Faults.describe("voice_accept_0")
-    with pytest.raises(ValueError, match="no_such_fault"):
-        Faults.from_names(["no_such_fault"])
+def test_variants_are_broken_or_compatible_and_say_which() -> None:
+    assert set(broken()) | set(compatible()) == set(BY_NAME)
+    for variant in BY_NAME.values():
+        assert variant.description
+        assert (variant.breaks is None) != (variant.reading is None), variant.name
+        assert variant.rules or variant.choices or variant.hooks, f"{variant.name} changes nothing"
+    with pytest.raises(ValueError, match="no_such_variant"):
+        behaviour_of(["no_such_variant"])
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_switch_changes_the_behaviour_it_names(make_mock: MakeMock, name: str) -> None:
+def test_variant_changes_the_behaviour_it_names(make_mock: MakeMock, name: str) -> None:
     probe, faithful = TABLE[name]
     assert probe(make_mock()) == faithful, "the faithful mock is not as documented"
     faulted = make_mock(names=[name], raise_server_exceptions=False)
     assert probe(faulted) != faithful, f"{name} changed nothing the probe sees"
 
 
-def test_server_error_fault_really_answers_500_in_the_envelope(make_mock: MakeMock) -> None:
+def test_server_error_variant_really_answers_500_in_the_envelope(make_mock: MakeMock) -> None:
     faulted = make_mock(names=["server_error_on_bad_json"], raise_server_exceptions=False)
     headers = {**faulted.auth(), "Content-Type": "application/json"}
     response = faulted.client.post(API + "/sender-numbers", content=b"{", headers=headers)
     assert error_of(response) == (500, "internal_error")
 
 
-@pytest.mark.parametrize("name", Faults.compatible_names())
-def test_compatible_switches_keep_documented_behaviour(make_mock: MakeMock, name: str) -> None:
-    """Spot checks that a compatible switch leaves the documented rules alone."""
+@pytest.mark.parametrize("name", sorted(compatible()))
+def test_compatible_variants_keep_documented_behaviour(make_mock: MakeMock, name: str) -> None:
+    """Spot checks that a compatible variant leaves the documented rules alone."""
     mock = make_mock(names=[name])
     assert mock.send_text().status_code in (200, 201)
     assert error_of(mock.get("/usage", key=None))[0] == 401

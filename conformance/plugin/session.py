@@ -1,0 +1,249 @@
+"""ConformancePlugin: the object that runs the shipped suite against one target.
+
+The runner registers it with `pytest.main(plugins=[...])`; standalone `pytest --pyargs
+conformance.suite --tgo-config FILE` builds the same object from options (plugin/__init__.py);
+xdist workers build theirs from the run description the controller sends them as data. It
+gives tests their fixtures, attributes every check to a requirement, and puts each test's
+records on its report, where xdist carries them to the controller's collector.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
+from typing import Any, Literal
+
+import pytest
+
+from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
+from conformance.config import TargetConfig
+from conformance.http.client import TargetClient, TargetUnreachable
+from conformance.http.evidence import ResponseNotJSON
+from conformance.http.ratelimit import RateLimiter
+from conformance.profiles import load_profile
+from conformance.report.collector import RunCollector
+from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
+from conformance.rules.catalogue import Catalogue, load_catalogue
+from conformance.rules.values import Rules
+from conformance.run.description import RunDescription
+from conformance.verify import ConformanceFailure, Verifier, summarize_failures
+
+VERIFIER_KEY = pytest.StashKey[Verifier]()
+NOT_RUN_KEY = pytest.StashKey[str]()
+REQUESTS_KEY = pytest.StashKey[int]()
+
+# What a test report carries to the controller (xdist serialises report attributes).
+RECORDS = "tgo_records"  # the checks the test recorded, as JSON
+REQUESTS = "tgo_requests"  # how many requests it sent
+NOT_RUN = "tgo_not_run"  # why it did not run: "deadline" or "writes"
+SUITE_ERROR = "tgo_suite_error"  # it failed through a bug of the suite, not the target
+
+CONFIG_TABLES: dict[str, Literal["keys", "senders", "recipients"]] = {
+    "key": "keys",
+    "sender": "senders",
+    "recipient": "recipients",
+}
+
+TARGET_FAULTS: tuple[type[BaseException], ...] = (
+    AssertionError,  # ConformanceFailure included: a check of the target's behaviour failed
+    TargetUnreachable,  # the target hung, reset or refused while being tested
+    ResponseNotJSON,
+)
+
+
+class ConformanceWarning(UserWarning):
+    """A SHOULD or MAY requirement failed: reported, without failing the test run."""
+
+
+def declared_requirements(item: pytest.Item) -> tuple[str, ...]:
+    """The requirement IDs a test's markers name, in order, once each."""
+    ids: list[str] = []
+    for marker in item.iter_markers("requirement"):
+        ids.extend(str(arg) for arg in marker.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def requirements_option(config: pytest.Config) -> frozenset[str] | None:
+    """The requirements --tgo-requirements names (None when not given)."""
+    value = config.getoption("--tgo-requirements", None)
+    if not value:
+        return None
+    return frozenset(r.strip() for r in str(value).split(",") if r.strip())
+
+
+def _blames_target(error: BaseException) -> bool:
+    if isinstance(error, BaseExceptionGroup):
+        return all(_blames_target(inner) for inner in error.exceptions)
+    return isinstance(error, TARGET_FAULTS)
+
+
+class ConformancePlugin:
+    """The suite's view of one run: fixtures, attribution of checks, records on reports."""
+
+    def __init__(self, run: RunDescription, *, controller: bool) -> None:
+        self.run = run
+        self.controller = controller
+        self.rules: Rules = run.rules
+        self.catalogue: Catalogue = load_catalogue()
+        self.collector: RunCollector | None = None
+        self._client: TargetClient | None = None
+        load_profile(run.profile)
+
+    # --- set-up ---
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        chosen = requirements_option(config)
+        if chosen is not None:
+            self.run = replace(self.run, requirements=chosen)
+        if not self.controller:
+            return
+        self.run.work_dir.mkdir(parents=True, exist_ok=True)
+        self.collector = RunCollector(run=self.run, catalogue=self.catalogue)
+        config.pluginmanager.register(self.collector, "tgo-collector")
+        if wants_pytest_html_hooks(config):
+            config.pluginmanager.register(PytestHtmlHooks(), "tgo-pytest-html")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist: each worker gets the run description as data."""
+        node.workerinput["tgo_run"] = self.run.to_wire()
+
+    def client(self) -> TargetClient:
+        if self._client is None:
+            limiter = RateLimiter(self.run.target.rate_limit, self.run.ratelimit_file)
+            self._client = TargetClient(self.run.target, rate_limiter=limiter)
+        return self._client
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    # --- collection ---
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        known = set(self.catalogue.ids())
+        wanted = self.run.requirements
+        kept: list[pytest.Item] = []
+        deselected: list[pytest.Item] = []
+        for item in items:
+            declared = declared_requirements(item)
+            for req_id in declared:
+                if req_id not in known:
+                    raise pytest.UsageError(f"{item.nodeid} names {req_id}, not in the catalogue")
+                item.user_properties.append(("requirement", req_id))
+            if wanted is None or wanted & set(declared):
+                kept.append(item)
+            else:
+                deselected.append(item)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
+
+    # --- running a test ---
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        deadline = self.run.deadline
+        if deadline is not None and time.time() > deadline:
+            item.stash[NOT_RUN_KEY] = "deadline"
+            pytest.skip(f"not run: the run reached its --max-duration ({self.run.max_duration} s)")
+        if item.get_closest_marker("writes") and not self.run.target.allow_writes:
+            item.stash[NOT_RUN_KEY] = "writes"
+            pytest.skip("writes not allowed on this target (allow_writes = false)")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        client = self.client()
+        start, sent = client.exchanges_recorded, client.requests_sent
+        verifier = self.verifier(item)
+        try:
+            result = yield
+        finally:
+            for exchange in client.exchanges_since(start):
+                check_error_envelope(verifier, exchange)
+            item.stash[REQUESTS_KEY] = client.requests_sent - sent
+        failures = verifier.failures()
+        if failures:
+            must = [f for f in failures if self.catalogue.by_id(f.requirement).level == "MUST"]
+            if must:
+                raise ConformanceFailure(summarize_failures(failures))
+            warnings.warn(ConformanceWarning(summarize_failures(failures)), stacklevel=1)
+        return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        not_run = item.stash.get(NOT_RUN_KEY, None)
+        if not_run is not None:
+            setattr(report, NOT_RUN, not_run)
+        if call.when == "call":
+            verifier = item.stash.get(VERIFIER_KEY, None)
+            records = [] if verifier is None else [r.to_json() for r in verifier.records]
+            setattr(report, RECORDS, records)
+            setattr(report, REQUESTS, item.stash.get(REQUESTS_KEY, 0))
+        # A failure that is not about the target (a bug in the suite) must not count against
+        # the target's requirements.
+        if report.failed and call.excinfo is not None and not _blames_target(call.excinfo.value):
+            setattr(report, SUITE_ERROR, True)
+        return report
+
+    def verifier(self, item: pytest.Item) -> Verifier:
+        if VERIFIER_KEY not in item.stash:
+            declared = frozenset(declared_requirements(item))
+            item.stash[VERIFIER_KEY] = Verifier(declared, ENVELOPE_REQUIREMENTS)
+        return item.stash[VERIFIER_KEY]
+
+    # --- fixtures ---
+
+    @pytest.fixture(scope="session")
+    def tgo_config(self) -> TargetConfig:
+        """The target config of this run."""
+        return self.run.target
+
+    @pytest.fixture(scope="session")
+    def tgo_rules(self) -> Rules:
+        """The rules of the API this run holds the target to."""
+        return self.rules
+
+    @pytest.fixture(scope="session")
+    def tgo_catalogue(self) -> Catalogue:
+        return self.catalogue
+
+    @pytest.fixture(scope="session")
+    def tgo_profile(self) -> str:
+        return self.run.profile
+
+    @pytest.fixture(scope="session")
+    def target(self) -> Iterator[TargetClient]:
+        """An HTTP client for the target: keys by name, rate limit, timeout, redacted
+        recording."""
+        yield self.client()
+
+    @pytest.fixture
+    def verify(self, request: pytest.FixtureRequest) -> Verifier:
+        """Records checks against the requirements the test's marker names."""
+        return self.verifier(request.node)
+
+    @pytest.fixture
+    def need(self) -> Callable[..., Any]:
+        """need("key", "messages_send") returns that entry, or skips naming the missing entry."""
+        config = self.run.target
+
+        def _need(kind: str, name: str) -> Any:
+            value: Any
+            if kind == "key":
+                value = config.key(name)
+            elif kind == "sender":
+                value = config.sender(name)
+            else:
+                value = config.recipient(name)
+            if value is None:
+                pytest.skip(config.missing_reason(CONFIG_TABLES[kind], name))
+            return value
+
+        return _need

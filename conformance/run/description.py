@@ -1,0 +1,125 @@
+"""One run, described once: built by the runner (or by the plugin's options), read by the
+plugin in the controller and, sent as data, in every xdist worker."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.config import OtherAccount, Sender, TargetConfig
+from conformance.profiles import PROFILES, Profile
+from conformance.rules.values import Rules, load_rules
+
+WORK_DIR = ".work"  # inside the report directory; removed when the run ends
+
+
+def default_report_dir() -> Path:
+    """A new timestamped folder under reports/."""
+    return Path("reports") / time.strftime("%Y%m%d-%H%M%S")
+
+
+@dataclass(frozen=True)
+class RunDescription:
+    """Everything a run needs to know, in one typed value."""
+
+    target: TargetConfig
+    report_dir: Path
+    target_label: str = ""
+    profile: str = "full"
+    deadline: float | None = None  # time.time() after which no test starts (--max-duration)
+    max_duration: float | None = None  # the --max-duration it came from, for messages
+    baseline: Path | None = None
+    # Keep only the tests that declare one of these requirements (None: every test).
+    requirements: frozenset[str] | None = None
+    contract: Path | None = None  # another contract to read the rules from (kit tests)
+
+    @property
+    def label(self) -> str:
+        """The target's name in reports."""
+        return self.target_label or self.target.base_url
+
+    @property
+    def rules(self) -> Rules:
+        return load_rules(self.contract)
+
+    @property
+    def profile_settings(self) -> Profile:
+        return PROFILES[self.profile]
+
+    @property
+    def work_dir(self) -> Path:
+        return self.report_dir / WORK_DIR
+
+    @property
+    def ratelimit_file(self) -> Path:
+        """The rate limiter's state, shared by the controller and every xdist worker."""
+        return self.work_dir / "ratelimit"
+
+    def to_wire(self) -> dict[str, Any]:
+        """Plain data for an xdist worker (it holds the keys: it goes over the worker's pipe,
+        never to a file)."""
+        return {
+            "target": _config_to_wire(self.target),
+            "report_dir": str(self.report_dir),
+            "target_label": self.target_label,
+            "profile": self.profile,
+            "deadline": self.deadline,
+            "max_duration": self.max_duration,
+            "baseline": None if self.baseline is None else str(self.baseline),
+            "requirements": None if self.requirements is None else sorted(self.requirements),
+            "contract": None if self.contract is None else str(self.contract),
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> RunDescription:
+        return cls(
+            target=_config_from_wire(data["target"]),
+            report_dir=Path(data["report_dir"]),
+            target_label=data["target_label"],
+            profile=data["profile"],
+            deadline=data["deadline"],
+            max_duration=data["max_duration"],
+            baseline=None if data["baseline"] is None else Path(data["baseline"]),
+            requirements=None if data["requirements"] is None else frozenset(data["requirements"]),
+            contract=None if data["contract"] is None else Path(data["contract"]),
+        )
+
+
+def _sender_to_wire(sender: Sender) -> dict[str, Any]:
+    return {"id": sender.id, "phone": sender.phone}
+
+
+def _config_to_wire(config: TargetConfig) -> dict[str, Any]:
+    other = config.other_account
+    return {
+        "base_url": config.base_url,
+        "timeout": config.timeout,
+        "rate_limit": config.rate_limit,
+        "allow_writes": config.allow_writes,
+        "keys": dict(config.keys),
+        "senders": {state: _sender_to_wire(s) for state, s in config.senders.items()},
+        "recipients": dict(config.recipients),
+        "other_account": None
+        if other is None
+        else {"key": other.key, "sender": _sender_to_wire(other.sender)},
+        "source": config.source,
+    }
+
+
+def _config_from_wire(data: dict[str, Any]) -> TargetConfig:
+    other = data["other_account"]
+    return TargetConfig(
+        base_url=data["base_url"],
+        timeout=data["timeout"],
+        rate_limit=data["rate_limit"],
+        allow_writes=data["allow_writes"],
+        keys=data["keys"],
+        senders={state: Sender(**s) for state, s in data["senders"].items()},
+        recipients=data["recipients"],
+        other_account=None
+        if other is None
+        else OtherAccount(key=other["key"], sender=Sender(**other["sender"])),
+        source=data["source"],
+    )

@@ -1,0 +1,129 @@
+"""The pytest side of a run: the arguments it is started with, and the runner's own plugin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.http.client import TargetClient, TargetUnreachable
+from conformance.plugin.session import ConformancePlugin
+from conformance.run.description import RunDescription
+from conformance.run.interrupts import HeldStderr, RunInterrupted, quiet_about_interrupts
+
+SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
+# The list every conforming target answers; one read of it tells whether the target is there.
+PREFLIGHT_OPERATION = "listSenderNumbers"
+
+
+class RunError(Exception):
+    """A run that cannot start: bad config, unreachable target. One line, exit status 2."""
+
+
+def pytest_args(run: RunDescription, user_args: list[str]) -> list[str]:
+    """How the runner starts pytest over the shipped suite."""
+    return [
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+        "--rootdir",
+        str(SUITE_DIR),
+        str(SUITE_DIR),
+        "--junitxml",
+        str(run.report_dir / "junit.xml"),
+        "-o",
+        "junit_family=xunit2",
+        "--html",
+        str(run.report_dir / "pytest-report.html"),
+        "--self-contained-html",
+        "-q",
+        "--no-header",
+        "-rN",
+        # Failures are told per requirement (summary.json, and one line each from the CLI),
+        # not as pytest tracebacks; `-- --tb=long` brings those back.
+        "--tb=no",
+        # pytest's note that it cannot rewrite asserts in plugins imported before it
+        # (hypothesis, anyio) says nothing about the target.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        *user_args,
+    ]
+
+
+def preflight(run: RunDescription) -> None:
+    """One read, so an unreachable target gives one clear line instead of 300 failed tests."""
+    operation = run.rules.operations[PREFLIGHT_OPERATION]
+    with TargetClient(run.target) as client:
+        try:
+            client.request(operation.method, operation.path)
+        except TargetUnreachable as error:
+            raise RunError(f"cannot reach the target: {error}") from None
+
+
+class RunControl:
+    """The runner's own pytest plugin (on the controller only).
+
+    It runs the preflight read only once pytest has accepted the arguments after `--`, so that
+    bad input sends nothing; and it names the reason when the run was stopped from outside.
+    """
+
+    def __init__(self, plugin: ConformancePlugin, stderr: HeldStderr) -> None:
+        self.plugin = plugin
+        self.stderr = stderr
+        self.parsed = False  # pytest accepted the arguments
+        self.error: str | None = None  # why the run could not start (exit 2)
+        self.stopped_by: RunInterrupted | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_cmdline_main(self, config: pytest.Config) -> int | None:
+        self.parsed = True
+        self.stderr.release()
+        if config.option.help or config.option.version:
+            return None
+        self.error = expression_error(config)
+        if self.error is None:
+            try:
+                preflight(self.plugin.run)
+            except RunError as error:
+                self.error = str(error)
+        return int(pytest.ExitCode.USAGE_ERROR) if self.error else None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        # pytest's own unraisable hook turns what a finalizer swallowed into a warning whose
+        # text holds a traceback; a swallowed interrupt is not worth one (it is sent again).
+        sys.unraisablehook = quiet_about_interrupts(sys.unraisablehook)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if not isinstance(excinfo.value, RunInterrupted):
+            return
+        self.stopped_by = excinfo.value
+        if self.plugin.collector is not None:
+            # The collector's own text says "Ctrl-C or a signal"; this one says which.
+            self.plugin.collector.interrupted = excinfo.value.reason
+
+
+def expression_error(config: pytest.Config) -> str | None:
+    """A -k / -m expression pytest would refuse only after the session started."""
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pragma: no cover - a pytest without it checks them itself, later
+        return None
+    for flag, value in (("-k", config.option.keyword), ("-m", config.option.markexpr)):
+        if value and value.strip():
+            try:
+                Expression.compile(value.lstrip())
+            except Exception as error:
+                return f"pytest arguments: {flag} {value!r}: {' '.join(str(error).split())}"
+    return None
+
+
+def usage_line(text: str) -> str:
+    """pytest's usage error (several lines, starting with the usage) as one line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if ": error: " in line:
+            return line.split(": error: ", 1)[1]
+    meaningful = [line.removeprefix("ERROR: ") for line in lines if "usage:" not in line]
+    return meaningful[0] if meaningful else "refused by pytest"
