@@ -26,6 +26,12 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def quick(session: nox.Session) -> None:
+    """The developer loop: the kit's own tests without the slow end-to-end runs and corpus."""
+    _pytest(session, "tests", "-m", "not slow")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format) and mypy --strict on the package."""
     _install(session)

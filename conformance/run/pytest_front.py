@@ -42,6 +42,9 @@ def pytest_args(run: RunDescription, user_args: list[str]) -> list[str]:
         # Failures are told per requirement (summary.json, and one line each from the CLI),
         # not as pytest tracebacks; `-- --tb=long` brings those back.
         "--tb=no",
+        # Checks are recorded per requirement, never read from assert introspection; rewriting
+        # every plugin module (schemathesis alone is a hundred) costs a second per run.
+        "--assert=plain",
         # pytest's note that it cannot rewrite asserts in plugins imported before it
         # (hypothesis, anyio) says nothing about the target.
         "-W",
