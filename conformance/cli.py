@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,9 +10,11 @@ from typing import Any
 
 import click
 
-from conformance.mock.command import mock
 from conformance.profiles import PROFILES
 from conformance.run.orchestrate import EXIT_INTERRUPTED, EXIT_USAGE, RunError, RunOptions, execute
+
+# Commands imported only when used: a run against a real target never loads the mock.
+LAZY_COMMANDS = {"mock": "conformance.mock.command:mock"}
 
 
 class _OneLineErrors(click.Group):
@@ -39,6 +42,16 @@ class _OneLineErrors(click.Group):
             click.echo("tgo-conformance: interrupted", err=True)
             sys.exit(getattr(cause, "exit_status", None) or EXIT_INTERRUPTED)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
 
 
 @click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,6 +136,3 @@ def run(
 def _usage_error(message: str) -> None:
     click.echo(f"tgo-conformance: {message}", err=True)
     sys.exit(EXIT_USAGE)
-
-
-main.add_command(mock)

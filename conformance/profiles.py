@@ -17,6 +17,9 @@ class Profile:
     # Shrink a failing example to a minimal one: what a vendor wants in a report, and what a
     # quick run cannot afford (a failure against a slow target shrinks for minutes).
     shrink: bool = True
+    # How long a log or a usage count may lag behind a send (READ-046) before a requirement
+    # fails: a real target's queue may take seconds; a quick run cannot wait for each.
+    settle_s: float = 5.0
 
 
 PROFILES = {
@@ -27,11 +30,18 @@ PROFILES = {
         stateful_examples=2,
         stateful_steps=4,
         shrink=False,
+        settle_s=2.0,
     ),
     "full": Profile(
         "full", max_examples=100, schema_examples=100, stateful_examples=20, stateful_steps=10
     ),
 }
+
+
+def current_hypothesis_profile() -> str:
+    """The Hypothesis settings profile in force (to restore after a run in a process that goes
+    on: the kit's own tests run the suite in-process)."""
+    return str(settings.get_current_profile_name())
 
 
 def load_profile(name: str) -> Profile:

@@ -28,12 +28,20 @@ class CheckRecord:
     message: str = ""
     expected: str = ""
     evidence: Mapping[str, Any] | None = None
+    reading: str | None = None  # the readings register entry the observation took, if any
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.ok:
+        if self.ok and self.reading is None:
             # Passing checks only need to say which requirement they exercised.
             return {"requirement": self.requirement, "ok": True}
+        if self.ok:
+            return {
+                "requirement": self.requirement,
+                "ok": True,
+                "reading": self.reading,
+                "message": self.message,
+            }
         data["evidence"] = dict(self.evidence) if self.evidence is not None else None
         return data
 
@@ -45,6 +53,7 @@ class CheckRecord:
             message=str(data.get("message", "")),
             expected=str(data.get("expected", "")),
             evidence=data.get("evidence"),
+            reading=data.get("reading"),
         )
 
 
@@ -95,6 +104,14 @@ class Verifier:
         evidence = exchange.evidence() if exchange is not None else None
         self.records.append(CheckRecord(requirement, False, message, expected, evidence))
         return False
+
+    def chose(self, requirement: str, reading: str, behaviour: str) -> None:
+        """Record which of the accepted readings (a readings register entry) the target took:
+        no failure and no pass, a note the report shows beside the docs' words."""
+        if requirement not in self.declared and requirement not in self.ambient:
+            raise UndeclaredRequirement(f"reading noted for {requirement}, not declared")
+        if not any(r.reading == reading and r.message == behaviour for r in self.records):
+            self.records.append(CheckRecord(requirement, True, behaviour, reading=reading))
 
     def require(
         self,

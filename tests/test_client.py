@@ -23,7 +23,6 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-import uvicorn
 from leaks import assert_no_key_piece
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -40,6 +39,7 @@ from conformance.http.client import (
 from conformance.http.evidence import Exchange, ResponseNotJSON
 from conformance.http.ratelimit import RateLimiter
 from conformance.http.redact import mask_key
+from conformance.mock.serving import serve_asgi
 
 REPO = Path(__file__).resolve().parents[1]
 FULL_KEY = "trk_FULLfull0123456789abcdefghijKLMN"
@@ -131,24 +131,8 @@ def build_app(seen: Seen, redirect_to: str = "") -> Starlette:
 @contextmanager
 def serve(app: Starlette) -> Iterator[str]:
     """Run `app` with uvicorn on a free loopback port for the duration of the block."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve_asgi(app, log_level="warning", timeout_graceful_shutdown=1) as base_url:
+        yield base_url
 
 
 @contextmanager

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 
 from conformance.rules import contract
+from conformance.rules.contract import spec_path
 
 SPEC = contract.load_spec()
 
@@ -105,3 +107,23 @@ def test_voice_needs_a_duration_from_1_to_300() -> None:
         assert validator.is_valid({**base, "type": "voice", "duration": ok})
     for bad in (0, 301, -1, 1.5, "45"):
         assert not validator.is_valid({**base, "type": "voice", "duration": bad}), bad
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice (plain YAML keeps the last silently)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+    assert not twice, f"keys given twice at line {node.start_mark.line + 1}: {twice}"
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+@pytest.mark.parametrize("name", ["tgo-business.yaml", "requirements.yaml", "readings.yaml"])
+def test_no_key_is_written_twice(name: str) -> None:
+    with (spec_path().parent / name).open(encoding="utf-8") as handle:
+        yaml.load(handle, Loader=_UniqueKeyLoader)

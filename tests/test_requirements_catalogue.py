@@ -1,19 +1,13 @@
-"""The requirements catalogue is well formed and every requirement cites the docs word for word.
-
-The docs pages are not part of the repository: they live beside the checkout (../shared/api-docs)
-or wherever TGO_API_DOCS points. CI always has them, so a missing directory fails the citation
-tests instead of skipping them: a skipped citation check would let an invented quote through.
-"""
+"""The requirements catalogue is well formed and every requirement cites the docs word for word."""
 
 from __future__ import annotations
 
-import os
 import re
-from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
+from docs_pages import doc_text, normalise
 
 from conformance.rules.catalogue import (
     AREA_TITLES,
@@ -30,28 +24,6 @@ REPO = Path(__file__).resolve().parent.parent
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 CATALOGUE = load_catalogue()
-
-
-def docs_dir() -> Path:
-    return Path(os.environ.get("TGO_API_DOCS", REPO.parent / "shared" / "api-docs"))
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-@cache
-def doc_text(name: str) -> str:
-    directory = docs_dir()
-    if not directory.is_dir():
-        pytest.fail(
-            f"docs directory not found: looked in {directory} "
-            "(set TGO_API_DOCS to the folder holding the TGO API docs pages)"
-        )
-    page = directory / name
-    if not page.is_file():
-        pytest.fail(f"docs page {name} not found in {directory}")
-    return normalise(page.read_text(encoding="utf-8"))
 
 
 def by_id(requirement: Requirement) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -12,14 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from runs import ServedMock, clean_env, cli
 
 from conformance.config import dump_toml
 from conformance.mock.app import create_app
-from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
 from conformance.mock.fixtures import seed, target_config
 from conformance.mock.models import State
+from conformance.mock.serving import serve_asgi
 
 pytestmark = pytest.mark.slow
 
@@ -101,21 +99,10 @@ def recorded_mock(tmp_path: Path) -> Iterator[tuple[Path, _Arrivals]]:
     state = State()
     seeded = seed(state)
     app = _Arrivals(create_app(state))
-    sock = bind_socket("127.0.0.1", 0)
-    base_url = base_url_for("127.0.0.1", sock.getsockname()[1])
-    ready = threading.Event()
-    server = AnnouncingServer(uvicorn.Config(app, log_level="error", lifespan="off"), ready.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert ready.wait(10)
     config = tmp_path / "limited.toml"
-    config.write_text(dump_toml(replace(target_config(base_url, seeded), rate_limit=20.0)))
-    try:
+    with serve_asgi(app) as base_url:
+        config.write_text(dump_toml(replace(target_config(base_url, seeded), rate_limit=20.0)))
         yield config, app
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def test_rate_limit_holds_across_parallel_workers(

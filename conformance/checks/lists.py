@@ -1,8 +1,19 @@
-"""Reading list responses whatever envelope the server chose (the docs name none)."""
+"""Reading list responses whatever envelope and paging the server chose (the docs name none).
+
+READ-018: a bare array, or an object holding it (under data, items, results, the resource's
+name, or as its one array). READ-020: a list may come in pages; the next one is announced by
+links.next, next_page_url, next, or an RFC 8288 Link header. The reader follows next links on
+the target's own host only (a key never goes elsewhere), and says when it had to stop.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
 
 from conformance.checks.errors import parse_json
 from conformance.http.client import TargetClient
@@ -10,6 +21,7 @@ from conformance.http.evidence import Exchange
 from conformance.verify import Verifier
 
 ENVELOPE_KEYS = ("data", "items", "results")
+MAX_PAGES = 50
 USAGE_COUNT_FIELDS = (
     "count",
     "message_count",
@@ -18,23 +30,139 @@ USAGE_COUNT_FIELDS = (
     "total_messages",
     "messages_sent",
 )
+USAGE_SENDER_FIELDS = ("sender_number_id", "sender_id")
 
 
 def list_items(body: Any, resource: str) -> list[Any] | None:
-    """The entries of a list response: a bare array, or an array under data / items / results
-    or the resource's own name. None when the body is none of these."""
+    """The entries of a list response, or None when the body is no list under any reading."""
     if isinstance(body, list):
         return body
-    if isinstance(body, dict):
-        for key in (*ENVELOPE_KEYS, resource):
-            value = body.get(key)
-            if isinstance(value, list):
-                return value
+    if not isinstance(body, dict):
+        return None
+    for key in (*ENVELOPE_KEYS, resource):
+        value = body.get(key)
+        if isinstance(value, list):
+            return value
+    arrays = [v for v in body.values() if isinstance(v, list)]
+    if len(arrays) == 1 and all(isinstance(item, dict) for item in arrays[0]):
+        return arrays[0]
     return None
 
 
+def next_link(exchange: Exchange, body: Any) -> str | None:
+    """Where the next page is, as the response announces it (None: this is the last page)."""
+    if isinstance(body, dict):
+        links = body.get("links")
+        candidates = [
+            links.get("next") if isinstance(links, dict) else None,
+            body.get("next_page_url"),
+            body.get("next"),
+        ]
+        for candidate in candidates:
+            if isinstance(candidate, str) and candidate:
+                return candidate
+    header = exchange.response_headers.get("link")
+    if header:
+        parsed = httpx.Response(200, headers={"link": header}).links
+        target = parsed.get("next", {}).get("url")
+        if target:
+            return target
+    return None
+
+
+@dataclass
+class Listing:
+    """A list read page by page: every entry seen, and whether the reader saw them all."""
+
+    pages: list[Exchange] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
+    stopped: str | None = None  # why the reader stopped before the end, if it did
+
+    @property
+    def last(self) -> Exchange:
+        return self.pages[-1]
+
+    @property
+    def paged(self) -> bool:
+        return len(self.pages) > 1
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped is None
+
+
+def read_listing(
+    target: TargetClient,
+    verify: Verifier,
+    requirement: str,
+    path: str,
+    resource: str,
+    *,
+    key: str | None = "full",
+    until: Callable[[list[Any]], bool] | None = None,
+) -> Listing:
+    """GET a list, page after page, until its end or until `until(items so far)` holds.
+
+    A first page that is no list fails `requirement` at once; a next link that leaves the
+    target's host, or a list longer than MAX_PAGES pages, stops the reader (`stopped` says)."""
+    listing = Listing()
+    url: str | None = path
+    origin = _origin(target.config.base_url)
+    while url is not None:
+        response = target.request("GET", url, key=key)
+        ok, body = parse_json(response)
+        success = 200 <= response.status_code < 300  # any 2xx (READ-006)
+        items = list_items(body, resource) if ok and success else None
+        if not listing.pages:
+            verify.require(
+                requirement,
+                items is not None,
+                f"GET {path} answered {response.status_code} with no list",
+                expected="a 2xx with a JSON list (bare, or in an object: READ-018)",
+                exchange=response,
+            )
+        listing.pages.append(response)
+        if items is None:
+            listing.stopped = f"page {len(listing.pages)} answered {response.status_code}"
+            break
+        listing.items.extend(items)
+        if until is not None and until(listing.items):
+            break
+        following = next_link(response, body)
+        if following is None:
+            break
+        absolute = urljoin(_absolute(target, url), following)
+        if _origin(absolute) != origin:
+            listing.stopped = f"the next page is on another host ({_origin(absolute)})"
+            break
+        if len(listing.pages) >= MAX_PAGES:
+            listing.stopped = f"more than {MAX_PAGES} pages"
+            break
+        url = absolute
+    return listing
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _absolute(target: TargetClient, url: str) -> str:
+    # Next links resolve against the URL requested (as the caller gave it: the exchange's own
+    # URL is redacted).
+    return url if "://" in url else target.config.base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+def read_list(
+    target: TargetClient, verify: Verifier, requirement: str, path: str, resource: str
+) -> tuple[Exchange, list[Any]]:
+    """Every entry of a list (all pages); the last page's exchange as evidence."""
+    listing = read_listing(target, verify, requirement, path, resource)
+    return listing.last, listing.items
+
+
 def usage_count(entry: dict[str, Any]) -> int | None:
-    """The message count of one usage group, under any of the accepted field names."""
+    """The message count of one usage group, under any of the accepted names (READ-027)."""
     for name in USAGE_COUNT_FIELDS:
         value = entry.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -42,24 +170,12 @@ def usage_count(entry: dict[str, Any]) -> int | None:
     return None
 
 
+def usage_sender(entry: dict[str, Any]) -> tuple[Any, Any]:
+    """(id, phone) a usage group names its sender by (READ-027); either may be None."""
+    sender_id = next((entry[f] for f in USAGE_SENDER_FIELDS if entry.get(f) is not None), None)
+    return sender_id, entry.get("sender_phone")
+
+
 def same_id(left: Any, right: Any) -> bool:
     """Ids may be integers or strings (undocumented): 12 and "12" name the same thing."""
     return left is not None and right is not None and str(left) == str(right)
-
-
-def read_list(
-    target: TargetClient, verify: Verifier, requirement: str, path: str, resource: str
-) -> tuple[Exchange, list[Any]]:
-    """GET a list operation; a missing or unreadable list fails ``requirement`` at once."""
-    response = target.request("GET", path)
-    ok, body = parse_json(response)
-    items = list_items(body, resource) if ok else None
-    verify.require(
-        requirement,
-        response.status_code == 200 and items is not None,
-        f"GET {path} answered {response.status_code} with no list",
-        expected=f"200 with a JSON list (bare, or under data/items/results/{resource})",
-        exchange=response,
-    )
-    assert items is not None
-    return response, items

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.config import Sender, TargetConfig
+from conformance.rules.values import load_rules
 
-MESSAGES = "/api/v1/messages"
-SENDER_NUMBERS = "/api/v1/sender-numbers"
-LOOKUP = "/api/v1/contacts/lookup"
-USAGE = "/api/v1/usage"
+_OPERATIONS = load_rules().operations
+MESSAGES = _OPERATIONS["sendMessage"].path
+SENDER_NUMBERS = _OPERATIONS["registerSenderNumber"].path
+LOOKUP = _OPERATIONS["lookupContact"].path
+USAGE = _OPERATIONS["getUsage"].path
 
 # Tiny but real files, so a server that sniffs content sees what the type says.
 MEDIA_FILES: dict[str, tuple[str, bytes, str]] = {

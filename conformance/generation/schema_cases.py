@@ -1,7 +1,8 @@
 """Schema-driven testing with schemathesis: cases from the contract, sent through our client.
 
 Cases go through TargetClient rather than schemathesis' own transport so the rate limit, the
-timeout, the body cap, redaction and evidence apply to them like to every other request.
+timeout, the body cap, redaction and evidence apply to them like to every other request. What a
+failure of a case means is checks/generated.py's business.
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from typing import Any
 
 import requests
 import schemathesis
-from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.core import NOT_SET
-from schemathesis.core.failures import Failure
 from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,8 +27,10 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance.config import TargetConfig
 from conformance.generation.payloads import fictional_phone
+from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
-from conformance.rules import contract
+from conformance.rules.contract import load_spec_from, spec_path
+from conformance.rules.values import Rules
 
 # Checks that judge a response alone. Checks that re-send requests themselves (ignored_auth,
 # use_after_free, ensure_resource_availability) would bypass the rate limit and the
@@ -45,6 +45,9 @@ RESPONSE_CHECKS = [
     positive_data_acceptance,
     missing_required_header,
 ]
+# Generated headers the suite does not send as generated: it sends the headers the docs send
+# (Accept: application/json, set by the client) and its own User-Agent.
+_CLIENT_HEADERS = frozenset({"accept", "user-agent"})
 
 
 def checks_for(mode: GenerationMode) -> list[Any]:
@@ -55,51 +58,7 @@ def checks_for(mode: GenerationMode) -> list[Any]:
     return [check for check in RESPONSE_CHECKS if check is not skip]
 
 
-# The requirement a failure of an operation's success response speaks against.
-MAIN_REQUIREMENT = {
-    "registerSenderNumber": "SENDER-002",
-    "listSenderNumbers": "SENDER-005",
-    "sendMessage": "MSG-001",
-    "listMessages": "LOG-001",
-    "lookupContact": "RCPT-001",
-    "getUsage": "USAGE-001",
-}
-ERROR_REQUIREMENTS = ("ERR-001", "ERR-002", "ERR-003", "ERR-004", "ERR-005", "ERR-006", "AUTH-001")
-
-
-def requirements_for(op_id: str) -> tuple[str, ...]:
-    """Every requirement a schema-driven test of ``op_id`` may record against."""
-    extra = ("PHONE-004",) if op_id == "lookupContact" else ()
-    return (MAIN_REQUIREMENT[op_id], *ERROR_REQUIREMENTS, *extra)
-
-
-def requirement_for_failure(op_id: str, failure: Failure, status: int) -> str:
-    """Which catalogue requirement a schemathesis failure is evidence against."""
-    checks = set(failure.checks)
-    if "missing_required_header" in checks:
-        return "AUTH-001"
-    if status == 401:
-        return "ERR-004"
-    if status == 403:
-        return "ERR-005"
-    if "negative_data_rejection" in checks or (
-        "not_a_server_error" in checks and op_id in ("sendMessage", "registerSenderNumber")
-    ):
-        return (
-            "PHONE-004"
-            if op_id == "lookupContact"
-            else (
-                "ERR-006"
-                if op_id in ("sendMessage", "registerSenderNumber")
-                else MAIN_REQUIREMENT[op_id]
-            )
-        )
-    if status >= 400 and checks & {"content_type_conformance", "response_schema_conformance"}:
-        return "ERR-001" if "content_type_conformance" in checks else "ERR-002"
-    return MAIN_REQUIREMENT[op_id]
-
-
-def load_schema(key: str | None) -> Any:
+def load_schema(key: str | None, contract: Any = None) -> Any:
     """The contract as a schemathesis schema whose generated cases carry ``key``."""
     config = schemathesis.Config.from_dict(
         {
@@ -109,14 +68,15 @@ def load_schema(key: str | None) -> Any:
             },
         }
     )
-    schema = schemathesis.openapi.from_dict(contract.load_spec(), config=config)
+    spec = load_spec_from(contract or spec_path())
+    schema = schemathesis.openapi.from_dict(spec, config=config)
     if key is not None:
         schema.config.update(headers={"X-Api-Key": key})
     return schema
 
 
-def operation_strategy(schema: Any, op_id: str, mode: GenerationMode) -> Any:
-    op = contract.operation(op_id)
+def operation_strategy(schema: Any, rules: Rules, op_id: str, mode: GenerationMode) -> Any:
+    op = rules.operations[op_id]
     return schema[op.path][op.method].as_strategy(generation_mode=mode)
 
 
@@ -133,80 +93,44 @@ def sendable_as_generated(case: Any) -> bool:
     )
 
 
-def violates_contract(case: Any, op_id: str) -> bool:
-    """Whether a case generated as negative really breaks the contract. Negating one branch of
-    a oneOf can produce a body that satisfies the other branch; such a case is valid and a
-    server is right to accept it."""
-    op = contract.operation(op_id)
-    raw = contract.load_spec()["paths"][op.path][op.method.lower()]
-    components = contract.load_spec()["components"]
-    if not case.headers or "X-Api-Key" not in case.headers:
-        return True
-    for parameter in raw.get("parameters", []):
-        value = (case.query or {}).get(parameter["name"])
-        if value is None:
-            if parameter.get("required"):
-                return True
-            continue
-        if not _valid({**parameter["schema"], "components": components}, value):
-            return True
-    if "requestBody" in raw:
-        content = raw["requestBody"]["content"].get(case.media_type or "")
-        if content is None:
-            return True
-        if case.body is NOT_SET or not _valid(
-            {**content["schema"], "components": components}, case.body
-        ):
-            return True
-    return False
-
-
-def _valid(schema: dict[str, Any], value: Any) -> bool:
-    return bool(Draft202012Validator(schema).is_valid(value))
-
-
-def make_safe(case: Any, op_id: str, config: TargetConfig) -> None:
-    """Point every well-formed phone and sender id of a writing case at configured numbers.
+def make_safe(case: Any, op_id: str, config: TargetConfig, rules: Rules) -> None:
+    """Point every well-formed phone and sender id of a case at configured numbers.
 
     Only values that already conform are replaced, so a negative case stays negative; a
-    generated number that could belong to a real person is never sent to or registered."""
+    generated number that could belong to a real person is never sent to or registered, and
+    a lookup asks about the configured recipient, from the configured sender."""
+    active = config.sender("active")
+    assert active is not None  # required by the config contract
+    if op_id == "lookupContact" and isinstance(case.query, dict):
+        if rules.phone.matches(case.query.get("phone")):
+            case.query["phone"] = config.recipient("reachable")
+        if rules.phone.matches(case.query.get("sender_phone")) and active.phone is not None:
+            case.query["sender_phone"] = active.phone
+        return
     body = case.body
     if not isinstance(body, dict):
         return
     if op_id == "registerSenderNumber":
-        if _is_e164(body.get("phone")):
+        if rules.phone.matches(body.get("phone")):
             body["phone"] = fictional_phone()
         return
-    active = config.sender("active")
-    assert active is not None
-    if _is_e164(body.get("to_phone")):
+    if rules.phone.matches(body.get("to_phone")):
         body["to_phone"] = config.recipient("reachable")
-    if _is_e164(body.get("sender_phone")) and active.phone is not None:
+    if rules.phone.matches(body.get("sender_phone")) and active.phone is not None:
         body["sender_phone"] = active.phone
-    if (
-        isinstance(body.get("sender_number_id"), int | str)
-        and not isinstance(body.get("sender_number_id"), bool)
-        and active.id is not None
-    ):
+    sender_id = body.get("sender_number_id")
+    if isinstance(sender_id, int | str) and not isinstance(sender_id, bool) and active.id:
         body["sender_number_id"] = active.id
 
 
-def _is_e164(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) >= 3
-        and value[0] == "+"
-        and value[1] in "123456789"
-        and value[1:].isascii()
-        and value[1:].isdigit()
-        and len(value) <= 16
-    )
-
-
-def send_case(case: Any, client: Any) -> Exchange:
+def send_case(case: Any, client: TargetClient) -> Exchange:
     """Send a generated case through the suite's client (key as generated, or removed)."""
     kwargs = case.as_transport_kwargs(base_url=client.config.base_url)
-    headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()}
+    headers = {
+        k: str(v)
+        for k, v in (kwargs.get("headers") or {}).items()
+        if k.lower() not in _CLIENT_HEADERS
+    }
     request: dict[str, Any] = {"headers": headers, "params": kwargs.get("params")}
     for name in ("json", "data", "content"):
         if name in kwargs and kwargs[name] is not None:
@@ -221,7 +145,7 @@ def send_case(case: Any, client: Any) -> Exchange:
         # the body multipart as generated.
         request["files"] = files or {"tgo-conformance-empty": ("empty.txt", b"", "text/plain")}
     path = kwargs["url"][len(client.config.base_url.rstrip("/")) :] or "/"
-    return client.request(kwargs["method"], path, key=None, **request)  # type: ignore[no-any-return]
+    return client.request(kwargs["method"], path, key=None, **request)
 
 
 def _split_multipart(parts: Any) -> tuple[dict[str, Any], list[tuple[str, Any]]]:

@@ -1,17 +1,21 @@
-"""Hypothesis strategies for what the schema cannot say: E.164 edges and voice durations."""
+"""Values for what the schema cannot say, from the rules: E.164 edges and voice durations.
+
+Hypothesis strategies for the property tests, and one named example per way of breaking a rule
+for the scenario tests. Every bound comes from `Rules`, so a changed contract changes them.
+"""
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
+
+from conformance.rules.values import Rules
 
 DIGITS = "0123456789"
 NONZERO = "123456789"
 
 
 def e164_of_length(digits: int) -> st.SearchStrategy[str]:
-    """A valid E.164 number with exactly ``digits`` digits after the + (2 to 15)."""
-    if not 2 <= digits <= 15:
-        raise ValueError("E.164 numbers have 2 to 15 digits")
+    """An E.164 number with exactly ``digits`` digits after the + (first digit not 0)."""
     return st.builds(
         lambda first, rest: f"+{first}{rest}",
         st.sampled_from(NONZERO),
@@ -19,22 +23,29 @@ def e164_of_length(digits: int) -> st.SearchStrategy[str]:
     )
 
 
-def valid_e164() -> st.SearchStrategy[str]:
-    """Valid E.164 numbers of every length from 2 to 15 digits."""
-    return st.integers(2, 15).flatmap(e164_of_length)
+def valid_e164(rules: Rules) -> st.SearchStrategy[str]:
+    """Valid E.164 numbers of every length the rules allow."""
+    phone = rules.phone
+    return st.integers(phone.min_digits, phone.max_digits).flatmap(e164_of_length)
 
 
 def _broken(label: str, strategy: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str]]:
     return strategy.map(lambda value: (label, value))
 
 
-def invalid_e164() -> st.SearchStrategy[tuple[str, str]]:
+def invalid_e164(rules: Rules) -> st.SearchStrategy[tuple[str, str]]:
     """(what is wrong, phone) pairs: each value breaks E.164 in one named way."""
-    valid = st.integers(4, 12).flatmap(e164_of_length)
-    return st.one_of(
-        _broken("16 digits", e164_of_length(15).map(lambda p: p + "1")),
+    phone = rules.phone
+    middle = st.integers(max(4, phone.min_digits), max(4, phone.max_digits - 3))
+    valid = middle.flatmap(e164_of_length)
+    too_long = phone.max_digits + 1
+    ways = [
+        _broken(f"{too_long} digits", e164_of_length(too_long)),
         _broken("no leading +", valid.map(lambda p: p[1:])),
-        _broken("0 after the +", st.text(DIGITS, min_size=1, max_size=14).map(lambda d: f"+0{d}")),
+        _broken(
+            "0 after the +",
+            st.text(DIGITS, min_size=1, max_size=phone.max_digits - 1).map(lambda d: f"+0{d}"),
+        ),
         _broken("a space inside", valid.map(lambda p: f"{p[:4]} {p[4:]}")),
         _broken("a dash inside", valid.map(lambda p: f"{p[:4]}-{p[4:]}")),
         _broken(
@@ -45,50 +56,69 @@ def invalid_e164() -> st.SearchStrategy[tuple[str, str]]:
         ),
         _broken("empty", st.just("")),
         _broken("only a +", st.just("+")),
-        _broken("one digit", st.sampled_from(NONZERO).map(lambda d: f"+{d}")),
         _broken("national format", st.text(DIGITS, min_size=8, max_size=10).map(lambda d: f"0{d}")),
-    )
+    ]
+    if phone.min_digits > 1:
+        ways.append(_broken("too short", e164_of_length(phone.min_digits - 1)))
+    return st.one_of(*ways)
 
 
-# One value per way of breaking E.164, for the deterministic scenario tests.
-INVALID_E164_EXAMPLES: dict[str, str] = {
-    "16 digits": "+1234567890123456",
-    "no leading +": "201001187188",
-    "0 after the +": "+0201001187188",
-    "a space inside": "+20 1001187188",
-    "a dash inside": "+20-100-118-7188",
-    "a letter inside": "+2010011871a8",
-    "empty": "",
-    "only a +": "+",
-    "one digit": "+2",
-    "national format": "01001187188",
-}
+def invalid_e164_examples(rules: Rules) -> dict[str, str]:
+    """One value per way of breaking E.164, for the deterministic scenario tests."""
+    phone = rules.phone
+    too_long = ("+1" + "234567890" * 3)[: phone.max_digits + 2]
+    examples = {
+        f"{phone.max_digits + 1} digits": too_long,
+        "no leading +": "201001187188",
+        "0 after the +": "+0201001187188",
+        "a space inside": "+20 1001187188",
+        "a dash inside": "+20-100-118-7188",
+        "a letter inside": "+2010011871a8",
+        "empty": "",
+        "only a +": "+",
+        "national format": "01001187188",
+    }
+    if phone.min_digits > 1:
+        examples["too short"] = "+" + "2" * (phone.min_digits - 1)
+    return examples
 
 
-def valid_durations() -> st.SearchStrategy[int]:
-    return st.integers(1, 300)
+# The shapes that are a number written without its + or country code (PHONE-006).
+NO_PLUS_SHAPES = frozenset({"no leading +", "national format"})
 
 
-def invalid_durations() -> st.SearchStrategy[tuple[str, str]]:
+def valid_durations(rules: Rules) -> st.SearchStrategy[int]:
+    return st.integers(rules.duration.minimum, rules.duration.maximum)
+
+
+def boundary_durations(rules: Rules) -> list[int]:
+    """Both ends of the range, the values next to them, and the middle."""
+    low, high = rules.duration.minimum, rules.duration.maximum
+    return sorted({low, low + 1, (low + high) // 2, high - 1, high} & set(range(low, high + 1)))
+
+
+def invalid_durations(rules: Rules) -> st.SearchStrategy[tuple[str, str]]:
     """(what is wrong, duration as sent in a form field)."""
+    low, high = rules.duration.minimum, rules.duration.maximum
     return st.one_of(
-        _broken("below 1", st.integers(-10_000, 0).map(str)),
-        _broken("above 300", st.integers(301, 1_000_000).map(str)),
-        _broken(
-            "a fraction",
-            st.tuples(st.integers(0, 300), st.integers(1, 99)).map(lambda t: f"{t[0]}.{t[1]:02d}"),
-        ),
+        _broken("below the minimum", st.integers(-10_000, low - 1).map(str)),
+        _broken("above the maximum", st.integers(high + 1, 1_000_000).map(str)),
         _broken("not a number", st.text("abcdefghij xyz", min_size=1, max_size=8)),
         _broken("empty", st.just("")),
     )
 
 
-INVALID_DURATION_EXAMPLES: dict[str, str] = {
-    "0": "0",
-    "301": "301",
-    "negative": "-5",
-    "a fraction": "1.5",
-    "a fraction at the top": "300.5",
-    "not a number": "forty",
-    "empty": "",
-}
+def out_of_range_durations(rules: Rules) -> dict[str, str]:
+    """One value per way of leaving the range."""
+    low, high = rules.duration.minimum, rules.duration.maximum
+    return {
+        str(low - 1): str(low - 1),
+        str(high + 1): str(high + 1),
+        "negative": "-5",
+        "a fraction above the maximum": f"{high}.5",
+    }
+
+
+def not_a_number_durations() -> dict[str, str]:
+    """Values that are no number of seconds at all."""
+    return {"not a number": "forty", "empty": ""}

@@ -15,25 +15,74 @@ from conformance.rules.values import Rules, load_rules
 ListEnvelope = Literal["bare", "data", "items", "results", "named"]
 Paging = Literal["links.next", "next_page_url", "next", "link_header"]
 IdStyle = Literal["int", "prefixed"]
+TimestampStyle = Literal["z", "offset_micro", "epoch"]
+LookupFields = Literal["all", "promised"]
+UsageShape = Literal["by_id", "total_by_phone"]
+DuplicateRegistration = Literal["refuse", "return_existing"]
+PendingAccountIn = Literal["status", "verification_status"]
+DeliveryMode = Literal["at_once", "queued"]
 
 
 @dataclass(frozen=True)
 class Choices:
     """The mock's answers where the docs are silent or vague. Every value here is one reading;
     the readings register (openapi/readings.yaml) lists the others, and the compatible variants
-    take them."""
+    take them. Each default is the faithful mock's reading. Each group names the one place its
+    choices are read; each comment the register entry."""
 
-    list_envelope: ListEnvelope = "bare"
-    page_size: int | None = None  # None: a list comes whole
-    paging: Paging = "links.next"  # how the next page is announced, when lists page
-    newest_first: bool = False
-    id_style: IdStyle = "int"
-    id_base: int | None = None  # where allocated ids start (None: the mock's own bases)
-    charset: bool = False  # application/json; charset=utf-8
-    extra_fields: bool = False  # bodies carry fields the docs do not name
-    error_also_in_error: bool = False  # error bodies repeat the text under "error"
-    own_wording: bool = False  # own texts and codes where the docs give none
-    created_status: int = 201  # an accepted registration or message
+    # --- lists: paging.Lists ---
+    list_envelope: ListEnvelope = "bare"  # READ-018
+    page_size: int | None = None  # READ-020 (None: a list comes whole)
+    # READ-020: how the next page is announced, when lists page; in the body, a "bare" list is
+    # wrapped as {"data": [...]} (an array has no room for a link).
+    paging: Paging = "links.next"
+    newest_first: bool = False  # READ-019
+    # --- ids: ids.encode (via views.Views._id), models.Backend._allocate ---
+    id_style: IdStyle = "int"  # READ-022
+    id_base: int | None = None  # READ-022: where ids start (None: the mock's own bases)
+    # --- response shapes: views.Views ---
+    extra_fields: bool = False  # READ-030: bodies carry fields the docs do not name
+    timestamps: TimestampStyle = "z"  # READ-014: 2025-01-10T08:00:00Z
+    lookup_fields: LookupFields = "all"  # READ-017: "promised" = exists, can_receive, reason_code
+    usage_shape: UsageShape = "by_id"  # READ-027: sender_number_id, sender_phone, message_count
+    # --- error bodies: views.Views.error (and routes.error_response for the text/plain one) ---
+    error_code: bool = True  # READ-001: error bodies carry code
+    error_also_in_error: bool = False  # READ-001: error bodies repeat the text under "error"
+    own_wording: bool = False  # READ-028: own texts and codes where the docs give none
+    account_refusal_as_text: bool = False  # READ-002: the Arabic sentence alone, text/plain
+    # --- HTTP: routes.Api (statuses of success, the status of an invalid query), and
+    # parsing.Reader (Accept, the query string) ---
+    charset: bool = False  # READ-021: application/json; charset=utf-8
+    require_accept_json: bool = False  # READ-021: 406 unless Accept admits application/json
+    plus_is_space: bool = False  # READ-026: a "+" in a query string is a space
+    registered_status: int = 201  # READ-006: an accepted registration
+    sent_status: int = 201  # READ-006: an accepted message
+    invalid_query_status: int | None = None  # READ-005 (None: the rules' invalid-body status)
+    # --- refusal statuses: errors.MockError.wire, for the classes whose status_choice names
+    # the field ---
+    unreadable_body_status: int = 400  # READ-004: InvalidJson, InvalidMultipart
+    state_refusal_status: int = 422  # READ-007: SenderNotActive, AccountNotVerified
+    unknown_sender_status: int = 404  # READ-008: SenderNotFound
+    # --- request fields: fields.FieldReader (empty, unknown), validation.Validator (others) ---
+    empty_is_missing: bool = False  # READ-011: "" is an absent field (missing_<name>)
+    refuse_unknown_fields: bool = False  # READ-031: an undocumented body field answers 422
+    refuse_foreign_fields: bool = False  # READ-012: another type's field answers 422
+    fractional_duration: bool = False  # READ-013: 1.5 s is a duration
+    sniff_media: bool = False  # READ-032: a file must be of its message type
+    text_as_multipart: bool = False  # READ-033: a text message may come as a form
+    media_as_json_unsupported: bool = False  # READ-034: 415 instead of 422
+    # --- senders and lookup: models.Backend (register, _info, authorize, lookup) ---
+    duplicate_registration: DuplicateRegistration = "refuse"  # READ-009: 409 sender_exists
+    register_needs_account: bool = False  # READ-010: only phones with a TGO Connect account
+    pending_account_in: PendingAccountIn = "status"  # READ-023
+    # READ-024: listing needs the scope of one of these operations (none: any valid key)
+    sender_list_scope_of: tuple[str, ...] = ()
+    lookup_sender_must_exist: bool = False  # READ-025: an unknown sender_phone is not_found
+    unverified_phone_exists: bool = True  # READ-041: exists true for an unverified phone
+    # --- delivery, log and usage: delivery.Delivery ---
+    delivery: DeliveryMode = "at_once"  # READ-016: "queued" = accept, then delivered or failed
+    accepted_status: str = "sent"  # READ-029: the log's word for an accepted message
+    log_lag: float = 0.0  # READ-046: seconds before a message shows in the log and usage
 
 
 @dataclass(frozen=True)
@@ -70,7 +119,7 @@ HOOKS: frozenset[str] = frozenset(
         "skip_e164_register_phone",
         "skip_e164_lookup_phone",
         "skip_e164_lookup_sender_phone",
-        "accept_fractional_duration",
+        "accept_non_number_duration",
         "voice_without_duration",
         "accept_both_senders",
         "accept_no_sender",
@@ -94,7 +143,6 @@ HOOKS: frozenset[str] = frozenset(
         "log_drops_message",
         "usage_not_counting",
         "error_not_json",
-        "error_without_code",
         "error_text_in_error",
         "server_error_on_bad_json",
     }

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import socket
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -15,35 +13,8 @@ from conformance.config import dump_toml
 from conformance.mock.app import control_from_env, create_app
 from conformance.mock.fixtures import CONFIG_HEADER, seed, target_config
 from conformance.mock.models import State
+from conformance.mock.serving import AnnouncingServer, base_url_for, bind_socket
 from conformance.mock.variants import UnknownVariant, behaviour_of
-
-
-class AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that calls `on_ready` once it accepts connections."""
-
-    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._on_ready = on_ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            self._on_ready()
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on host:port (port 0 = a free port chosen by the OS)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must say TCP: asyncio sets TCP_NODELAY on accepted sockets only when it does, and
-    # without it every response waits ~40 ms on delayed ACKs (22 req/s instead of ~1700).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-def base_url_for(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _is_loopback(host: str) -> bool:

@@ -2,15 +2,18 @@
 
 Rules raise these; the HTTP layer renders them in the error envelope (views.Views.error).
 A value the docs pin (a status, a code, a message) is not written here: the class names the
-rule that holds it (`status_rule = "unauthorized_status"`), and `wire(rules)` reads it from the
-mock's rules, so a variant that changes the rule changes the error. Values the docs leave open
-are the mock's own (`documented_*` False), and compat_own_wording may replace them.
+rule that holds it (`status_rule = "unauthorized_status"`), and `wire(rules, choices)` reads it
+from the mock's rules, so a variant that changes the rule changes the error. A status the docs
+leave open but a reading fixes is named the same way (`status_choice`, a field of Choices).
+Other values the docs leave open are the mock's own (`documented_*` False), and
+compat_own_wording may replace them.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from conformance.mock.behaviour import Choices
 from conformance.rules.values import Rules
 
 
@@ -22,6 +25,7 @@ class MockError(Exception):
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "Bad request"
     status_rule: ClassVar[str | None] = None
+    status_choice: ClassVar[str | None] = None  # a Choices field; None there: the rule's status
     code_rule: ClassVar[str | None] = None
     message_rule: ClassVar[str | None] = None
     documented_message: ClassVar[bool] = False
@@ -40,11 +44,14 @@ class MockError(Exception):
         self.headers = dict(headers or {})
         super().__init__(message or self.message)
 
-    def wire(self, rules: Rules) -> tuple[int, str, str]:
-        """(status, code, message) as the mock sends them under `rules`."""
+    def wire(self, rules: Rules, choices: Choices) -> tuple[int, str, str]:
+        """(status, code, message) as the mock sends them under `rules` and `choices`."""
+        chosen = getattr(choices, self.status_choice) if self.status_choice else None
         status = (
             self.status_override
             if self.status_override is not None
+            else int(chosen)
+            if chosen is not None
             else int(getattr(rules, self.status_rule))
             if self.status_rule
             else self.status
@@ -96,14 +103,22 @@ class InsufficientScope(MockError):
 # --- reading the request (before validation) -------------------------------------------------
 
 
+class NotAcceptable(MockError):
+    status = 406
+    code = "not_acceptable"
+    message = "The Accept header must admit application/json"
+
+
 class InvalidJson(MockError):
     status = 400
+    status_choice = "unreadable_body_status"
     code = "invalid_json"
     message = "The request body is not valid JSON"
 
 
 class InvalidMultipart(MockError):
     status = 400
+    status_choice = "unreadable_body_status"
     code = "invalid_multipart"
     message = "The request body is not valid multipart/form-data"
 
@@ -132,6 +147,37 @@ class BodyInvalid(MockError):
 class ValidationError(BodyInvalid):
     code = "validation_error"
     message = "The request is invalid"
+
+
+class MissingField(BodyInvalid):
+    """A required field that is absent (or empty, under compat_empty_is_missing):
+    missing_<field>, after error-codes.txt's missing_to."""
+
+    code = "missing_field"
+    message = "A required field is missing"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is required")
+        self.field = name
+
+    def wire(self, rules: Rules, choices: Choices) -> tuple[int, str, str]:
+        status, _, message = super().wire(rules, choices)
+        return status, f"missing_{self.field}", message
+
+
+class UnknownField(BodyInvalid):
+    code = "unknown_field"
+    message = "The request has a field the API does not know"
+
+
+class ForeignField(BodyInvalid):
+    code = "foreign_field"
+    message = "The request has a field of another message type"
+
+
+class InvalidMedia(BodyInvalid):
+    code = "invalid_media"
+    message = "The file is not of the message's type"
 
 
 class InvalidPhone(BodyInvalid):
@@ -167,17 +213,20 @@ class NotFound(MockError):
 
 
 class SenderNotFound(NotFound):
+    status_choice = "unknown_sender_status"
     message = "Sender number not found"
 
 
 class SenderNotActive(MockError):
     status = 422
+    status_choice = "state_refusal_status"
     code = "sender_not_active"
     message_rule = "sender_not_active_message"
 
 
 class AccountNotVerified(MockError):
     status = 422
+    status_choice = "state_refusal_status"
     code = "account_not_verified"
     message_rule = "account_not_verified_message"
 
@@ -186,6 +235,12 @@ class RecipientUnreachable(MockError):
     status = 422
     code = "recipient_unreachable"
     message = "The recipient cannot receive messages through TGO Connect"
+
+
+class NoConnectAccount(MockError):
+    status = 422
+    code = "no_tgo_connect_account"
+    message = "The phone has no TGO Connect account to receive the OTP"
 
 
 class SenderExists(MockError):

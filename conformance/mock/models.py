@@ -1,29 +1,28 @@
-"""State and rules of the mock TGO Business tenant. Knows nothing of HTTP.
+"""The rules of the mock TGO Business tenant over its State (state.py). Knows nothing of HTTP.
 
-`State` holds the data (keys, sender numbers, the TGO Connect directory, the message log, usage
-counters) behind one lock. `Backend` applies the documented rules to it: authentication and scopes,
-sender life cycle, recipient reachability, sending, log and usage. Fault switches are read here,
-inside the rule they break.
+`Backend` applies the documented rules to it: authentication and scopes, sender life cycle,
+recipient reachability, sending, log and usage. Hooks and choices are read here, inside the rule
+they bend; delivery.py decides what becomes of a message once its sender passed. State and
+new_api_key are re-exported from state.py.
 """
 
 from __future__ import annotations
 
-import secrets
-import string
-import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from conformance.mock.behaviour import Behaviour
+from conformance.mock.delivery import Delivery
 from conformance.mock.errors import (
     AccountNotVerified,
     InsufficientScope,
     InvalidApiKey,
     MissingApiKey,
+    NoConnectAccount,
     NotFound,
-    RecipientUnreachable,
     SenderExists,
     SenderNotActive,
     SenderNotFound,
@@ -38,77 +37,31 @@ from conformance.mock.records import (
     Sender,
     SenderInfo,
     SenderStatus,
-    Snapshot,
     Standing,
+    Tally,
     UsageEntry,
 )
+from conformance.mock.state import State as State
+from conformance.mock.state import new_api_key as new_api_key
+from conformance.mock.state import utc_now
 from conformance.mock.validation import (
     LookupQuery,
     RegisterCommand,
     SendCommand,
     SenderRef,
 )
-from conformance.rules.values import Rules
+from conformance.rules.values import Rules, load_rules
 
-KEY_PREFIX = "trk_"
-KEY_ALPHABET = string.ascii_letters + string.digits
-KEY_LENGTH = 32
 _KEY_JUNK = ("\\r", "\\n", "\\t", " ", "\t", '"', "'")
 
 # Where the mock's own id counters start (choices.id_base moves them all).
 ID_BASES = {"sender": 100, "message": 1, "recipient": 5000}
 
 
-def new_api_key() -> str:
-    """A fresh key in the documented format: trk_ + 32 random alphanumerics."""
-    return KEY_PREFIX + "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def known_scopes(rules: Rules) -> frozenset[str]:
     """Every scope the contract names, plus full access ("*")."""
     named = {scope for scope in rules.scopes.values() if scope}
     return frozenset({rules.full_access_scope, *named})
-
-
-class State:
-    """The tenant's data. Every access goes through `lock` (the Backend takes it)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.keys: dict[str, ApiKey] = {}
-        self.senders: dict[int, Sender] = {}
-        self.contacts: dict[str, Contact] = {}
-        self.messages: list[Message] = []
-        self.usage: dict[int, int] = {}
-        self.counters: dict[str, int] = {}
-        # Fixture keys are random per State but stable across reset + seed, so a target config
-        # printed once stays valid for the life of the process.
-        self.fixture_secrets: dict[str, str] = {}
-
-    def reset(self) -> None:
-        """Forget everything except the fixture key material."""
-        with self.lock:
-            self.keys.clear()
-            self.senders.clear()
-            self.contacts.clear()
-            self.messages.clear()
-            self.usage.clear()
-            self.counters.clear()
-
-    def snapshot(self) -> Snapshot:
-        with self.lock:
-            return Snapshot(
-                tuple(self.keys.values()),
-                tuple(self.senders.values()),
-                tuple(self.contacts.values()),
-                tuple(self.messages),
-                tuple(sorted(self.usage.items())),
-                tuple(sorted(self.counters.items())),
-            )
 
 
 class Backend:
@@ -118,7 +71,9 @@ class Backend:
         self.state = state
         self.behaviour = behaviour or Behaviour()
         self.rules = self.behaviour.rules
+        self.choices = self.behaviour.choices
         self.hook = self.behaviour.hook
+        self.delivery = Delivery(self.behaviour)
 
     @contextmanager
     def _locked(self) -> Iterator[State]:
@@ -132,10 +87,13 @@ class Backend:
     ) -> None:
         """401 unless exactly one active key is given in X-Api-Key; 403 without the scope."""
         key = self._authenticate(api_keys, authorization)
-        scope = self.rules.scopes[operation_id]
-        if scope is None or key.grants(scope, self.rules.full_access_scope):
+        needs_one_of: tuple[str, ...] = (operation_id,)
+        if operation_id == "listSenderNumbers" and self.choices.sender_list_scope_of:
+            needs_one_of = self.choices.sender_list_scope_of  # READ-024
+        scopes = [self.rules.scopes[op] for op in needs_one_of]
+        if any(s is None or key.grants(s, self.rules.full_access_scope) for s in scopes):
             return
-        raise InsufficientScope.for_scope(scope)
+        raise InsufficientScope.for_scope(" or ".join(s for s in scopes if s))
 
     def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
         values = list(api_keys)
@@ -177,11 +135,17 @@ class Backend:
 
     # --- sender numbers ---
 
-    def register(self, command: RegisterCommand) -> SenderInfo:
-        """A new sender starts in pending_verification until its OTP is confirmed."""
+    def register(self, command: RegisterCommand) -> tuple[SenderInfo, bool]:
+        """A new sender starts in pending_verification until its OTP is confirmed; with it,
+        whether it is new (READ-009: a phone already registered may answer the existing one)."""
         with self._locked() as state:
-            if any(s.phone == command.phone for s in state.senders.values()):
+            existing = next((s for s in state.senders.values() if s.phone == command.phone), None)
+            if existing is not None:
+                if self.choices.duplicate_registration == "return_existing":
+                    return self._info(existing), False
                 raise SenderExists()
+            if self.choices.register_needs_account and command.phone not in state.contacts:
+                raise NoConnectAccount()  # READ-010: no account to receive the OTP
             sender = Sender(
                 id=self._allocate("sender", taken=state.senders.keys()),
                 phone=command.phone,
@@ -190,7 +154,7 @@ class Backend:
                 registered_via_api=True,
             )
             state.senders[sender.id] = sender
-            return self._info(sender)
+            return self._info(sender), True
 
     def add_sender(self, sender: Sender) -> SenderInfo:
         """Store a sender as given (fixtures)."""
@@ -231,19 +195,29 @@ class Backend:
             state.senders[sender_id] = sender
             return self._info(sender)
 
-    def _info(self, sender: Sender) -> SenderInfo:
+    def _account_verified(self, sender: Sender) -> bool:
         owner = self.state.contacts.get(sender.phone)
-        account_verified = owner is not None and owner.account_verified
-        status: SenderStatus
+        return owner is not None and owner.account_verified
+
+    def _status(self, sender: Sender) -> SenderStatus:
+        """The sender's state, which decides whether it may send."""
         if sender.standing != "good":
-            status = sender.standing
-        elif not sender.otp_confirmed:
-            status = "pending_verification"
-        else:
-            status = "active" if account_verified else "pending_account_verification"
+            return sender.standing
+        if not sender.otp_confirmed:
+            return "pending_verification"
+        return "active" if self._account_verified(sender) else "pending_account_verification"
+
+    def _info(self, sender: Sender) -> SenderInfo:
+        """The sender as the API shows it."""
+        status = self._status(sender)
         verification: str | None = None
         if sender.otp_confirmed:
-            verification = "verified" if account_verified else "pending_account_verification"
+            verified = self._account_verified(sender)
+            verification = "verified" if verified else "pending_account_verification"
+        if status == "pending_account_verification" and (
+            self.choices.pending_account_in == "verification_status"
+        ):
+            status = "active"  # READ-023: as account-verification.txt's example shows it
         return SenderInfo(sender.id, sender.phone, sender.display_name, status, verification)
 
     # --- the TGO Connect directory (control plane and fixtures) ---
@@ -285,12 +259,17 @@ class Backend:
         """Whether the phone has a TGO Connect account and can receive messages."""
         with self._locked() as state:
             contact = state.contacts.get(query.phone)
+            named = query.sender_phone
+            if self.choices.lookup_sender_must_exist and not self._is_sender(named):
+                raise SenderNotFound()  # READ-025
         if contact is None:
             return Lookup(False, False, "not_found", None, False, None)
         reachable = contact.can_receive
         reason = "ok" if reachable else "phone_not_verified"
         if reachable and self.hook("lookup_reason_not_ok"):
             reason = "reachable"
+        if not reachable and not self.choices.unverified_phone_exists:
+            return Lookup(False, False, reason, None, False, None)  # READ-041
         return Lookup(
             exists=True,
             can_receive=reachable and not self.hook("lookup_can_receive_false"),
@@ -300,14 +279,20 @@ class Backend:
             phone_verified_at=contact.phone_verified_at,
         )
 
+    def _is_sender(self, phone: str | None) -> bool:
+        """Whether the phone is none, or one of the sender numbers."""
+        return phone is None or any(s.phone == phone for s in self.state.senders.values())
+
     # --- messages, log and usage ---
 
     def send(self, command: SendCommand) -> Message:
-        """Accept a message from an active sender to a reachable recipient; log and count it."""
+        """Accept a message from an active sender to a recipient delivery takes; log and count
+        it. The message as the log shows it right away."""
         with self._locked() as state:
             sender = self._resolve_sender(command.sender)
             self._check_sender_can_send(sender)
-            self._check_recipient(command.to_phone)
+            status = self.delivery.settle(state.contacts.get(command.to_phone))
+            now = utc_now()
             message = Message(
                 id=self._allocate("message"),
                 sender_number_id=sender.id,
@@ -317,14 +302,14 @@ class Backend:
                 content=command.content,
                 media_filename=command.media.filename if command.media else None,
                 duration=command.duration,
-                status="sent",
-                sent_at=utc_now(),
+                status=status,
+                sent_at=now,
             )
             if not self.hook("log_drops_message"):
                 state.messages.append(message)
             if not self.hook("usage_not_counting"):
-                state.usage[sender.id] = state.usage.get(sender.id, 0) + 1
-            return message
+                state.usage.append(Tally(sender.id, command.message_type, now))
+            return self.delivery.shown(message, now)
 
     def _resolve_sender(self, ref: SenderRef) -> Sender:
         senders = self.state.senders
@@ -336,37 +321,45 @@ class Backend:
         named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
         if found is None and (not named or self.hook("unknown_sender_falls_back")):
             # Only under hooks: neither sender field, or an unknown sender accepted.
-            found = next((s for s in senders.values() if self._info(s).status == "active"), None)
+            found = next((s for s in senders.values() if self._status(s) == "active"), None)
         if found is None:
             raise SenderNotFound()
         return found
 
     def _check_sender_can_send(self, sender: Sender) -> None:
-        status = self._info(sender).status
+        status = self._status(sender)
         if status in self.rules.sendable_statuses:
             return
         if status == "pending_account_verification":
             raise AccountNotVerified()
         raise SenderNotActive()
 
-    def _check_recipient(self, phone: str) -> None:
-        contact = self.state.contacts.get(phone)
-        if contact is None and not self.hook("send_to_unreachable"):
-            raise RecipientUnreachable("The recipient has no TGO Connect account")
-        if contact is not None and not contact.can_receive and not self.hook("send_to_unverified"):
-            raise RecipientUnreachable("The recipient has not verified their phone number")
-
     def list_messages(self) -> list[Message]:
+        """The log as it shows now, in acceptance order."""
+        now = utc_now()
         with self._locked() as state:
-            return list(state.messages)
+            return [
+                self.delivery.shown(m, now)
+                for m in state.messages
+                if self.delivery.visible(m.sent_at, now)
+            ]
 
     def usage(self) -> list[UsageEntry]:
         """One entry per sender number (including those that sent nothing), by sender id."""
+        now = utc_now()
         with self._locked() as state:
-            return [
-                UsageEntry(s.id, s.phone, state.usage.get(s.id, 0))
-                for s in sorted(state.senders.values(), key=lambda s: s.id)
-            ]
+            counts = Counter(
+                (t.sender_number_id, t.message_type)
+                for t in state.usage
+                if self.delivery.visible(t.at, now)
+            )
+            senders = sorted(state.senders.values(), key=lambda s: s.id)
+        entries = []
+        for sender in senders:
+            types = tuple((kind, counts[sender.id, kind]) for kind in self.rules.message_types)
+            total = sum(count for _, count in types)
+            entries.append(UsageEntry(sender.id, sender.phone, total, types))
+        return entries
 
     def _allocate(self, kind: str, taken: Iterable[int] = ()) -> int:
         base = self.behaviour.choices.id_base or ID_BASES[kind]
@@ -382,4 +375,5 @@ def _trimmed_key(value: str) -> str:
     """What a sloppy server keeps of a key (accept_key_with_extra_chars): junk cut, prefix kept."""
     for junk in _KEY_JUNK:
         value = value.replace(junk, "")
-    return value[: len(KEY_PREFIX) + KEY_LENGTH]
+    rules = load_rules()
+    return value[: len(rules.key_prefix) + rules.key_body_length]

@@ -70,9 +70,9 @@ class Message:
     message_type: str
     content: str | None
     media_filename: str | None
-    duration: int | None
-    status: str
-    sent_at: datetime
+    duration: int | float | None
+    status: str  # the status it settles in (delivery.py shows it at the time of reading)
+    sent_at: datetime  # when it was accepted
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,20 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """One accepted message, as usage counts it."""
+
+    sender_number_id: int
+    message_type: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class UsageEntry:
     sender_number_id: int
     sender_phone: str
     message_count: int
+    by_type: tuple[tuple[str, int], ...] = ()  # every message type with its count
 
 
 @dataclass(frozen=True)
@@ -100,5 +110,5 @@ class Snapshot:
     senders: tuple[Sender, ...]
     contacts: tuple[Contact, ...]
     messages: tuple[Message, ...]
-    usage: tuple[tuple[int, int], ...]
+    usage: tuple[Tally, ...]
     counters: tuple[tuple[str, int], ...]

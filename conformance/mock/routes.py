@@ -1,26 +1,29 @@
 """The HTTP face of the mock: one handler per contract operation, parse then serialise.
 
-Each handler runs the checks in the documented order: auth (401), scope (403), reading the body
-(400/413/415), validation (422), state rules (404/409/422). Paths and methods come from the
-rules, so the mock serves exactly the operations the contract documents.
+Each handler runs the checks in the documented order: auth (401), scope (403), Accept (406, only
+under compat_requires_accept_json), reading the body (400/413/415), validation (422), state
+rules (404/409/422). Paths and methods come from the rules, so the mock serves exactly the
+operations the contract documents.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from conformance.mock import parsing
 from conformance.mock.behaviour import Behaviour
-from conformance.mock.errors import InvalidJson, MethodNotAllowed, MockError
+from conformance.mock.errors import AccountNotVerified, BodyInvalid, MethodNotAllowed, MockError
 from conformance.mock.models import Backend
-from conformance.mock.validation import BodySource, Validator
-from conformance.mock.views import Views
+from conformance.mock.paging import Lists
+from conformance.mock.parsing import Reader
+from conformance.mock.validation import Validator
+from conformance.mock.views import Json, Views
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -35,9 +38,14 @@ def json_response(
 
 
 def error_response(error: MockError, behaviour: Behaviour) -> Response:
-    """The error envelope with the error's status and headers (e.g. Allow on a 405)."""
+    """The error envelope with the error's status and headers (e.g. Allow on a 405); the bare
+    text (text/plain; charset=utf-8) under error_not_json, or for the account-not-verified
+    refusal under choices.account_refusal_as_text (READ-002)."""
     status, body = Views(behaviour).error(error)
-    if behaviour.hook("error_not_json"):
+    as_text = behaviour.hook("error_not_json") or (
+        behaviour.choices.account_refusal_as_text and isinstance(error, AccountNotVerified)
+    )
+    if as_text:
         return PlainTextResponse(str(body.get("message", "")), status, headers=error.headers)
     return json_response(body, status, charset=behaviour.choices.charset, headers=error.headers)
 
@@ -64,8 +72,11 @@ class Api:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.behaviour = backend.behaviour
+        self.choices = backend.behaviour.choices
+        self.reader = Reader(backend.behaviour)
         self.validator = Validator(backend.behaviour)
         self.views = Views(backend.behaviour)
+        self.lists = Lists(backend.behaviour)
 
     def handlers(self) -> dict[str, Endpoint]:
         """Handler of each contract operationId."""
@@ -78,68 +89,71 @@ class Api:
             "getUsage": self.get_usage,
         }
 
-    def _authorize(self, request: Request, operation_id: str) -> None:
+    def _admit(self, request: Request, operation_id: str) -> None:
+        """Key (401), scope (403), then what the client accepts (406, under the choice)."""
         self.backend.authorize(
             operation_id,
             request.headers.getlist(self.behaviour.rules.key_header),
             request.headers.get("authorization"),
         )
+        self.reader.check_accept(request)
 
-    def _json(self, payload: object, status: int) -> Response:
-        return json_response(payload, status, charset=self.behaviour.choices.charset)
+    def _json(
+        self, payload: object, status: int, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        return json_response(payload, status, charset=self.choices.charset, headers=headers)
 
-    def _created(self, payload: object) -> Response:
-        return self._json(payload, self.behaviour.choices.created_status)
-
-    async def _read_json(self, request: Request) -> object:
+    @contextmanager
+    def _query(self, request: Request) -> Iterator[dict[str, list[str]]]:
+        """The query parameters; a refusal of one answers the status the choices give an
+        invalid query (READ-005; None: the status of an invalid body)."""
         try:
-            return await parsing.read_json(request)
-        except InvalidJson as error:
-            self._crash_on_bad_json(error)
+            yield self.reader.query(request)
+        except BodyInvalid as error:
+            if self.choices.invalid_query_status is not None:
+                error.status_override = self.choices.invalid_query_status
             raise
 
-    async def _read_message(self, request: Request) -> tuple[BodySource, object]:
-        try:
-            return await parsing.read_message(request)
-        except InvalidJson as error:
-            self._crash_on_bad_json(error)
-            raise
-
-    def _crash_on_bad_json(self, error: InvalidJson) -> None:
-        if self.behaviour.hook("server_error_on_bad_json"):
-            raise RuntimeError("the JSON body could not be decoded") from error
+    def _list(self, request: Request, items: list[Json], resource: str) -> Response:
+        with self._query(request) as params:
+            listing = self.lists.render(items, resource, params, request.url)
+        return self._json(listing.body, 200, listing.headers)
 
     async def register_sender_number(self, request: Request) -> Response:
-        self._authorize(request, "registerSenderNumber")
-        body = await self._read_json(request)
+        self._admit(request, "registerSenderNumber")
+        body = await self.reader.json(request)
         command = self.validator.register_command(body)
-        return self._created(self.views.sender(self.backend.register(command)))
+        sender, created = self.backend.register(command)
+        status = self.choices.registered_status if created else 200
+        return self._json(self.views.sender(sender), status)
 
     async def list_sender_numbers(self, request: Request) -> Response:
-        self._authorize(request, "listSenderNumbers")
+        self._admit(request, "listSenderNumbers")
         items = [self.views.sender(s, in_list=True) for s in self.backend.list_senders()]
-        return self._json(self.views.listing(items, "sender"), 200)
+        return self._list(request, items, "sender")
 
     async def send_message(self, request: Request) -> Response:
-        self._authorize(request, "sendMessage")
-        source, body = await self._read_message(request)
+        self._admit(request, "sendMessage")
+        source, body = await self.reader.message(request)
         command = self.validator.send_command(source, body)
-        return self._created(self.views.message(self.backend.send(command)))
+        message = self.backend.send(command)
+        return self._json(self.views.message(message), self.choices.sent_status)
 
     async def list_messages(self, request: Request) -> Response:
-        self._authorize(request, "listMessages")
+        self._admit(request, "listMessages")
         items = [self.views.message(m, in_log=True) for m in self.backend.list_messages()]
-        return self._json(self.views.listing(items, "message"), 200)
+        return self._list(request, items, "message")
 
     async def lookup_contact(self, request: Request) -> Response:
-        self._authorize(request, "lookupContact")
-        query = self.validator.lookup_query(parsing.query_lists(request))
+        self._admit(request, "lookupContact")
+        with self._query(request) as params:
+            query = self.validator.lookup_query(params)
         return self._json(self.views.lookup(self.backend.lookup(query)), 200)
 
     async def get_usage(self, request: Request) -> Response:
-        self._authorize(request, "getUsage")
+        self._admit(request, "getUsage")
         items = [self.views.usage(u) for u in self.backend.usage()]
-        return self._json(self.views.listing(items, "usage"), 200)
+        return self._list(request, items, "usage")
 
 
 def api_routes(backend: Backend) -> list[Route]:

@@ -2,9 +2,10 @@
 
 Input is what the HTTP layer read (a decoded JSON value, or multipart fields as text and files);
 output is a typed command for the model, or an error (errors.BodyInvalid). Nothing here knows
-about HTTP or state. Order inside sendMessage: phones, sender exclusivity, type, content/media,
-duration (the state rules in models.py come after). Every value (E.164, the duration bounds, the
-message types) is read from the behaviour's rules.
+about HTTP or state. Order inside sendMessage: fields (fields.py), phones, sender exclusivity,
+type, fields of another type, content/media, duration (the state rules in models.py come
+after). Every value (E.164, the duration bounds, the message types) is read from the behaviour's
+rules; the readings the docs leave open from its choices.
 """
 
 from __future__ import annotations
@@ -17,30 +18,38 @@ from typing import Literal
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
 from conformance.mock.errors import (
+    ForeignField,
     InvalidDuration,
+    InvalidMedia,
     InvalidPhone,
     MissingMedia,
     SenderConflict,
+    UnsupportedMediaType,
     ValidationError,
 )
+from conformance.mock.fields import (
+    LOOKUP_PARAMS,
+    MEDIA_FIELDS,
+    REGISTER_FIELDS,
+    SEND_FIELDS,
+    TEXT_FIELDS,
+    VOICE_FIELDS,
+    FieldReader,
+    Fields,
+)
+from conformance.mock.media import Media, fits
 
 BodySource = Literal["json", "multipart"]
 PhoneField = Literal[
     "sender_phone", "to_phone", "register_phone", "lookup_phone", "lookup_sender_phone"
 ]
+Seconds = int | float
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,9}")
 _FRACTION_TEXT = re.compile(r"-?[0-9]{1,9}\.[0-9]{1,9}")
-
-
-@dataclass(frozen=True)
-class Media:
-    """An uploaded file, as far as the model cares."""
-
-    filename: str
-    size: int
-    content_type: str | None = None
+# Anything a reader could take for a number (a sign, digits, a point, an exponent).
+_NUMBER_TEXT = re.compile(r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*")
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class SendCommand:
     message_type: str
     content: str | None
     media: Media | None
-    duration: int | None
+    duration: Seconds | None
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,9 @@ class Validator:
     def __init__(self, behaviour: Behaviour) -> None:
         self.behaviour = behaviour
         self.rules = behaviour.rules
+        self.choices = behaviour.choices
         self.hook = behaviour.hook
+        self.fields = FieldReader(behaviour)
 
     # --- E.164 ---
 
@@ -97,18 +108,21 @@ class Validator:
 
     # --- voice duration ---
 
-    def duration(self, raw: object, *, required: bool) -> int | None:
-        """Whole seconds within the rules' bounds (a form field is text); else invalid."""
+    def duration(self, raw: object, *, required: bool) -> Seconds | None:
+        """Seconds within the rules' bounds (a form field is text); else invalid."""
         if raw is None:
             if required and not self.hook("voice_without_duration"):
                 raise InvalidDuration("duration is required for voice messages")
             return None
-        seconds = self._whole_seconds(raw)
+        seconds = self._seconds(raw)
+        if seconds is None and self.hook("accept_non_number_duration") and not _numeric(raw):
+            return None  # a word taken as no duration at all
         if seconds is None or seconds not in self.rules.duration:
             raise InvalidDuration()
         return seconds
 
-    def _whole_seconds(self, raw: object) -> int | None:
+    def _seconds(self, raw: object) -> Seconds | None:
+        """Whole seconds, or (READ-013) a fraction kept as given; None for anything else."""
         if isinstance(raw, bool):
             return None
         if isinstance(raw, int):
@@ -117,37 +131,36 @@ class Validator:
             return None
         if _INTEGER_TEXT.fullmatch(raw):
             return int(raw)
-        if self.hook("accept_fractional_duration") and _FRACTION_TEXT.fullmatch(raw):
-            return round(float(raw))
+        if self.choices.fractional_duration and _FRACTION_TEXT.fullmatch(raw):
+            return float(raw)
         return None
 
     # --- sendMessage ---
 
     def send_command(self, source: BodySource, body: object) -> SendCommand:
         """A sendMessage request as a command; an error when a field is wrong."""
-        fields = _object(body)
-        if "to_phone" not in fields:
-            raise ValidationError("to_phone is required")
-        to_phone = self.e164(fields["to_phone"], "to_phone")
+        fields = self.fields.body(body, SEND_FIELDS)
+        to_phone = self.e164(fields.require("to_phone"), "to_phone")
         sender_phone = None
         if "sender_phone" in fields:
-            sender_phone = self.e164(fields["sender_phone"], "sender_phone")
+            sender_phone = self.e164(fields.get("sender_phone"), "sender_phone")
         sender = self._sender_ref(sender_phone, fields)
-        message_type = self._message_type(source, fields.get("type"))
+        message_type = self._message_type(source, fields)
+        self._refuse_foreign(message_type, fields)
         content: str | None = None
         media: Media | None = None
         if message_type in self.rules.media_types:
-            media = self._media(fields.get("media"))
+            media = self._media(message_type, fields.get("media"))
         else:
-            content = self._text_content(fields.get("content"))
-        seconds: int | None = None
+            content = self._text_content(fields)
+        seconds: Seconds | None = None
         if message_type == "voice" or (source == "multipart" and "duration" in fields):
             # Present durations are checked on every media type (the contract types the
             # field); only voice requires one.
             seconds = self.duration(fields.get("duration"), required=message_type == "voice")
         return SendCommand(sender, to_phone, message_type, content, media, seconds)
 
-    def _sender_ref(self, sender_phone: str | None, fields: Mapping[str, object]) -> SenderRef:
+    def _sender_ref(self, sender_phone: str | None, fields: Fields) -> SenderRef:
         has_phone = "sender_phone" in fields
         has_id = "sender_number_id" in fields
         if has_phone and has_id and not self.hook("accept_both_senders"):
@@ -156,33 +169,51 @@ class Validator:
             raise SenderConflict("One of sender_phone or sender_number_id is required")
         if not has_id:
             return SenderRef(phone=sender_phone)
-        number_id = _sender_number_id(fields["sender_number_id"])
+        number_id = _sender_number_id(fields.get("sender_number_id"))
         return SenderRef(
             phone=sender_phone, number_id=number_id, named_unknown_id=number_id is None
         )
 
-    def _message_type(self, source: BodySource, raw: object) -> str:
+    def _message_type(self, source: BodySource, fields: Fields) -> str:
+        raw = fields.get("type")
         if raw is None:
-            raise ValidationError("type is required")
+            raise fields.missing("type")
         if not isinstance(raw, str) or raw not in self.rules.message_types:
             raise ValidationError(f"type must be one of {', '.join(self.rules.message_types)}")
         if source == "json" and raw in self.rules.media_types:
-            raise MissingMedia(f"{raw} messages are sent as multipart/form-data with media")
-        if source == "multipart" and raw not in self.rules.media_types:
+            text = f"{raw} messages are sent as multipart/form-data with media"
+            if self.choices.media_as_json_unsupported:
+                raise UnsupportedMediaType(text)
+            raise MissingMedia(text)
+        as_form = source == "multipart" and raw not in self.rules.media_types
+        if as_form and not self.choices.text_as_multipart:  # READ-033
             raise ValidationError(f"{raw} messages are sent as JSON")
         return raw
 
-    def _text_content(self, raw: object) -> str | None:
+    def _refuse_foreign(self, message_type: str, fields: Fields) -> None:
+        """READ-012: under the choice, a field of another message type is refused."""
+        if not self.choices.refuse_foreign_fields:
+            return
+        own: tuple[str, ...] = VOICE_FIELDS if message_type == "voice" else ()
+        own += MEDIA_FIELDS if message_type in self.rules.media_types else TEXT_FIELDS
+        for name in (*TEXT_FIELDS, *MEDIA_FIELDS, *VOICE_FIELDS):
+            if name in fields and name not in own:
+                raise ForeignField(f"{name} is not a field of {message_type} messages")
+
+    def _text_content(self, fields: Fields) -> str | None:
+        raw = fields.get("content")
         if raw is None and self.hook("text_without_content"):
             return None
         if raw is None:
-            raise ValidationError("content is required for text messages")
+            raise fields.missing("content")
         if not isinstance(raw, str):
             raise ValidationError("content must be a string")
         return raw
 
-    def _media(self, raw: object) -> Media | None:
+    def _media(self, message_type: str, raw: object) -> Media | None:
         if isinstance(raw, Media):
+            if self.choices.sniff_media and not fits(message_type, raw):
+                raise InvalidMedia(f"The file is not a {message_type} file")
             return raw
         if self.hook("media_not_required"):
             return None
@@ -192,10 +223,8 @@ class Validator:
 
     def register_command(self, body: object) -> RegisterCommand:
         """A registerSenderNumber body as a command; an error when invalid."""
-        fields = _object(body)
-        if "phone" not in fields:
-            raise ValidationError("phone is required")
-        phone = self.e164(fields["phone"], "register_phone")
+        fields = self.fields.body(body, REGISTER_FIELDS)
+        phone = self.e164(fields.require("phone"), "register_phone")
         display_name = fields.get("display_name")
         if "display_name" in fields and not isinstance(display_name, str):
             raise ValidationError("display_name must be a string")
@@ -205,14 +234,21 @@ class Validator:
 
     def lookup_query(self, params: Mapping[str, list[str]]) -> LookupQuery:
         """The lookup query parameters; an error when phone is missing or not E.164."""
-        phone = _single(params, "phone")
-        if phone is None:
-            raise ValidationError("phone is required")
-        sender_phone = _single(params, "sender_phone")
-        return LookupQuery(
-            self.e164(phone, "lookup_phone"),
-            None if sender_phone is None else self.e164(sender_phone, "lookup_sender_phone"),
-        )
+        fields = self.fields.query(params, LOOKUP_PARAMS)
+        phone = self.e164(fields.require("phone"), "lookup_phone")
+        sender_phone = None
+        if "sender_phone" in fields:
+            sender_phone = self.e164(fields.get("sender_phone"), "lookup_sender_phone")
+        return LookupQuery(phone, sender_phone)
+
+
+def _numeric(raw: object) -> bool:
+    """Whether a duration is a number at all (in or out of range, whole or not)."""
+    if isinstance(raw, bool):
+        return False
+    if isinstance(raw, int | float):
+        return True
+    return isinstance(raw, str) and _NUMBER_TEXT.fullmatch(raw) is not None
 
 
 def _sender_number_id(raw: object) -> int | None:
@@ -226,16 +262,3 @@ def _sender_number_id(raw: object) -> int | None:
     if isinstance(raw, int):
         return raw if 0 < raw < 10**18 else None
     return ids.decode_sender_id(raw)
-
-
-def _single(params: Mapping[str, list[str]], name: str) -> str | None:
-    values = params.get(name, [])
-    if len(values) > 1:
-        raise ValidationError(f"{name} must be given once")
-    return values[0] if values else None
-
-
-def _object(body: object) -> Mapping[str, object]:
-    if not isinstance(body, dict):
-        raise ValidationError("The request body must be a JSON object")
-    return body

@@ -1,14 +1,14 @@
 """The wire shapes: how records and errors look as JSON, under one mock's behaviour.
 
 Every method returns plain JSON data; routes.py turns it into a response. The choices the docs
-leave open (list envelopes, id style, extra fields, error wording) and the hooks that break a
-documented shape are read here, where the shape is made.
+leave open (id style, timestamps, extra fields, the lookup's and usage's fields, error wording)
+and the hooks that break a documented shape are read here, where the shape is made; list
+envelopes and pages are paging.py's.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from conformance.mock import ids
@@ -35,6 +35,10 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The lookup fields the text promises (READ-017); the example shows three more.
+PROMISED_LOOKUP_FIELDS = ("exists", "can_receive", "reason_code")
+
+
 class Views:
     """JSON shapes of one mock."""
 
@@ -51,14 +55,14 @@ class Views:
             body.update({"object": kind, "livemode": False})
         return body
 
-    def listing(self, items: Sequence[Json], resource: str) -> object:
-        """A list body: a bare array, or the envelope the choices name."""
-        ordered = list(reversed(items)) if self.choices.newest_first else list(items)
-        envelope = self.choices.list_envelope
-        if envelope == "bare":
-            return ordered
-        key = LIST_NAMES[resource] if envelope == "named" else envelope
-        return {key: ordered}
+    def _time(self, moment: datetime) -> str | int:
+        """A timestamp as the choices write it (READ-014)."""
+        style = self.choices.timestamps
+        if style == "epoch":
+            return int(moment.timestamp())
+        if style == "offset_micro":
+            return moment.astimezone(UTC).isoformat(timespec="microseconds")
+        return timestamp(moment)
 
     def sender(self, info: SenderInfo, *, in_list: bool = False) -> Json:
         body: Json = {
@@ -82,7 +86,7 @@ class Views:
             "message_type": entry.message_type,
             "content": entry.content,
             "status": entry.status,
-            "sent_at": timestamp(entry.sent_at),
+            "sent_at": self._time(entry.sent_at),
             "to_phone": entry.to_phone,
         }
         if entry.media_filename is not None:
@@ -107,8 +111,10 @@ class Views:
                 None if result.recipient_id is None else self._id("recipient", result.recipient_id)
             ),
             "is_verified": result.is_verified,
-            "phone_verified_at": None if verified_at is None else timestamp(verified_at),
+            "phone_verified_at": None if verified_at is None else self._time(verified_at),
         }
+        if self.choices.lookup_fields == "promised":
+            body = {name: body[name] for name in PROMISED_LOOKUP_FIELDS}
         if self.hook("lookup_exists_as_string"):
             body["exists"] = "true" if result.exists else "false"
         if self.hook("lookup_without_exists"):
@@ -116,21 +122,29 @@ class Views:
         return self._extras(body, "contact_lookup")
 
     def usage(self, entry: UsageEntry) -> Json:
-        body: Json = {
-            "sender_number_id": self._id("sender", entry.sender_number_id),
-            "sender_phone": entry.sender_phone,
-            "message_count": entry.message_count,
-        }
+        body: Json
+        if self.choices.usage_shape == "total_by_phone":  # READ-027
+            body = {
+                "sender_phone": entry.sender_phone,
+                "total_messages": entry.message_count,
+                "by_type": dict(entry.by_type),
+            }
+        else:
+            body = {
+                "sender_number_id": self._id("sender", entry.sender_number_id),
+                "sender_phone": entry.sender_phone,
+                "message_count": entry.message_count,
+            }
         return self._extras(body, "usage")
 
     def error(self, error: MockError) -> tuple[int, Json]:
         """The status and the envelope {"message": human text, "code": machine code}."""
-        status, code, text = error.wire(self.rules)
+        status, code, text = error.wire(self.rules, self.choices)
         if self.choices.own_wording:
             text = text if error.message_is_documented else f"Request refused ({code})"
             code = code if error.documented_code else f"E_{code.upper()}"
         body: Json = {"error" if self.hook("error_text_in_error") else "message": text}
-        if not self.hook("error_without_code"):
+        if self.choices.error_code:
             body["code"] = code
         if self.choices.error_also_in_error:
             body["error"] = text

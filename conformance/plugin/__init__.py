@@ -18,9 +18,10 @@ from conformance.plugin.session import (
     requirements_option,
 )
 from conformance.profiles import PROFILES
+from conformance.rules.values import Rules, load_rules
 from conformance.run.description import RunDescription, default_report_dir
 
-__all__ = ["ConformancePlugin", "ConformanceWarning"]
+__all__ = ["ConformancePlugin", "ConformanceWarning", "registered", "rules_of"]
 
 PLUGIN_NAME = "tgo-conformance-run"
 
@@ -60,6 +61,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if run is not None:
         controller = not hasattr(config, "workerinput")
         config.pluginmanager.register(ConformancePlugin(run, controller=controller), PLUGIN_NAME)
+
+
+def rules_of(config: pytest.Config) -> Rules:
+    """The rules the run holds the target to; at collection without a run, the contract's."""
+    plugin = registered(config)
+    return plugin.rules if plugin is not None else load_rules()
 
 
 def registered(config: pytest.Config) -> ConformancePlugin | None:

@@ -16,13 +16,14 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import pytest
+from hypothesis import settings
 
 from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
 from conformance.config import TargetConfig
 from conformance.http.client import TargetClient, TargetUnreachable
 from conformance.http.evidence import ResponseNotJSON
 from conformance.http.ratelimit import RateLimiter
-from conformance.profiles import load_profile
+from conformance.profiles import current_hypothesis_profile, load_profile
 from conformance.report.collector import RunCollector
 from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
 from conformance.rules.catalogue import Catalogue, load_catalogue
@@ -89,6 +90,7 @@ class ConformancePlugin:
         self.catalogue: Catalogue = load_catalogue()
         self.collector: RunCollector | None = None
         self._client: TargetClient | None = None
+        self._previous_profile = current_hypothesis_profile()
         load_profile(run.profile)
 
     # --- set-up ---
@@ -119,6 +121,7 @@ class ConformancePlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self._client is not None:
             self._client.close()
+        settings.load_profile(self._previous_profile)
 
     # --- collection ---
 
@@ -217,6 +220,11 @@ class ConformancePlugin:
     @pytest.fixture(scope="session")
     def tgo_profile(self) -> str:
         return self.run.profile
+
+    @pytest.fixture(scope="session")
+    def settle_s(self) -> float:
+        """How long a log, a usage count or a delivery may lag behind a send (READ-046)."""
+        return self.run.profile_settings.settle_s
 
     @pytest.fixture(scope="session")
     def target(self) -> Iterator[TargetClient]:

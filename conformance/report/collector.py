@@ -17,9 +17,10 @@ import pytest
 
 from conformance.report.baseline import compare_with_baseline
 from conformance.report.model import RunReport, TestOutcome
-from conformance.report.traceability import requirement_results
+from conformance.report.traceability import reading_results, requirement_results
 from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
+from conformance.rules.readings import load_register
 from conformance.verify import CheckRecord
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class RunCollector:
             requests_sent=self.requests,
             first_failure_s=self.first_failure_s,
             baseline=comparison,
+            readings=reading_results(load_register(), outcomes),
         )
         write_reports(self.report, self.run.report_dir, self.redactor)
 

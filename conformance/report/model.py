@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from conformance.rules.catalogue import Requirement
+from conformance.rules.readings import Reading
 from conformance.verify import CheckRecord
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -174,6 +175,23 @@ class RequirementResult:
 
 
 @dataclass
+class ReadingResult:
+    """A readings register entry and what the target was seen to choose there."""
+
+    reading: Reading
+    observed: dict[str, int] = field(default_factory=dict)  # behaviour -> times seen
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.reading.id,
+            "topic": self.reading.topic,
+            "question": self.reading.question,
+            "accepted": list(self.reading.accepted),
+            "observed": [{"behaviour": b, "times": n} for b, n in self.observed.items()],
+        }
+
+
+@dataclass
 class BaselineComparison:
     """The run a report is compared with, and what changed since (IDs by kind of change)."""
 
@@ -223,6 +241,7 @@ class RunReport:
     requests_sent: int = 0
     baseline: BaselineComparison | None = None
     first_failure_s: float | None = None  # seconds from the start to the first failed test
+    readings: list[ReadingResult] = field(default_factory=list)  # the target's choices
 
     @property
     def verdict(self) -> Literal["pass", "fail"]:
@@ -283,4 +302,5 @@ class RunReport:
             },
             "baseline": None if self.baseline is None else self.baseline.to_json(),
             "requirements": [result.to_json() for result in self.requirements],
+            "readings": [reading.to_json() for reading in self.readings if reading.observed],
         }

@@ -141,6 +141,8 @@ _ENV.filters["key_hint"] = key_hint
 _ENV.filters["uploaded_files"] = uploaded_files
 _ENV.tests["using_key_variable"] = uses_key_variable
 _ENV.tests["holding_forbidden_codepoints"] = lambda text: bool(_FORBIDDEN.search(str(text)))
+# Text written right to left (the docs' Arabic message) gets dir="rtl" and lang="ar".
+_ENV.tests["arabic"] = lambda text: bool(re.search("[\u0600-\u06ff]", str(text)))
 
 
 def render_compliance_html(report: RunReport) -> str:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from conformance.report.model import FailureEvidence, RequirementResult, TestOutcome
+from conformance.report.model import (
+    FailureEvidence,
+    ReadingResult,
+    RequirementResult,
+    TestOutcome,
+)
 from conformance.rules.catalogue import Catalogue
+from conformance.rules.readings import Register
 
 
 def requirement_results(
@@ -16,8 +22,9 @@ def requirement_results(
 
     failed: some test recorded a failed check for it, or a test naming it failed without
     saying which check (an exception: the target hung up, answered garbage...).
-    passed: otherwise, some test that names it passed, or recorded a passing check for it.
-    not_tested: nothing ran it; the reason is the skips' reasons or the catalogue's own.
+    passed: otherwise, some test recorded a passing check for it (a test that passed without
+    observing it proves nothing of it).
+    not_tested: nothing observed it; the reason is the skips' reasons or the catalogue's own.
     """
     tests: dict[str, list[str]] = defaultdict(list)
     failures: dict[str, list[FailureEvidence]] = defaultdict(list)
@@ -25,12 +32,14 @@ def requirement_results(
     skips: dict[str, list[str]] = defaultdict(list)
 
     for outcome in outcomes:
-        recorded = {record.requirement for record in outcome.records}
+        recorded = {r.requirement for r in outcome.records if r.reading is None}
         failed_checks = {r.requirement for r in outcome.records if not r.ok}
         for req_id in (*outcome.requirements, *sorted(recorded - set(outcome.requirements))):
             if outcome.nodeid not in tests[req_id]:
                 tests[req_id].append(outcome.nodeid)
         for record in outcome.records:
+            if record.reading is not None:
+                continue  # a note of the reading the target took: neither pass nor failure
             if not record.ok:
                 evidence = dict(record.evidence) if record.evidence is not None else None
                 failures[record.requirement].append(
@@ -42,7 +51,11 @@ def requirement_results(
             for req_id in outcome.requirements:
                 skips[req_id].append(outcome.skip_reason or "skipped")
         elif outcome.outcome == "passed":
-            passed.update(set(outcome.requirements) - failed_checks)
+            for req_id in set(outcome.requirements) - recorded:
+                skips[req_id].append(
+                    f"{outcome.nodeid} ran but observed nothing of it (every case it tried "
+                    "was one the docs leave open)"
+                )
         elif failed_checks:
             for req_id in set(outcome.requirements) - recorded:
                 skips[req_id].append(
@@ -85,3 +98,14 @@ def _not_tested_reason(catalogue_reason: str | None, skip_reasons: list[str]) ->
     if catalogue_reason:
         return catalogue_reason
     return "no test for it ran in this run (deselected, or the run stopped early)"
+
+
+def reading_results(register: Register, outcomes: Iterable[TestOutcome]) -> list[ReadingResult]:
+    """Every register entry, with the behaviours the tests noted the target choosing there."""
+    observed: dict[str, dict[str, int]] = defaultdict(dict)
+    for outcome in outcomes:
+        for record in outcome.records:
+            if record.reading is not None:
+                seen = observed[record.reading]
+                seen[record.message] = seen.get(record.message, 0) + 1
+    return [ReadingResult(reading, observed.get(reading.id, {})) for reading in register.readings]

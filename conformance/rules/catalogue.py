@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from conformance.rules.contract import catalogue_path
+from conformance.rules.contract import catalogue_path, read_yaml
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 
@@ -67,6 +68,7 @@ class Requirement:
     reading: str | None = None
     contradiction: Contradiction | None = None
     not_tested: str | None = None
+    response_of: str | None = None  # the operation whose success answer this requirement owns
 
     @property
     def area_title(self) -> str:
@@ -90,6 +92,20 @@ class Catalogue:
         """Every requirement ID, in file order."""
         return tuple(requirement.id for requirement in self.requirements)
 
+    def response_requirement(self, operation_id: str) -> str:
+        """The requirement a success answer of the operation that breaks its schema fails."""
+        for requirement in self.requirements:
+            if requirement.response_of == operation_id:
+                return requirement.id
+        raise KeyError(f"no requirement says response_of: {operation_id}")
+
+    def scope_requirement(self, operation_id: str) -> str:
+        """The requirement that the operation needs its documented scope."""
+        for requirement in self.requirements:
+            if requirement.area == "scopes" and requirement.operations == (operation_id,):
+                return requirement.id
+        raise KeyError(f"no scopes requirement names only {operation_id}")
+
     def areas(self) -> tuple[str, ...]:
         """The areas that hold at least one requirement, in the order AREA_TITLES gives."""
         present = {requirement.area for requirement in self.requirements}
@@ -99,12 +115,12 @@ class Catalogue:
         return len(self.requirements)
 
 
+@cache
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Read and validate the catalogue; the default is the one the contract module points at."""
     path = catalogue_path() if path is None else path
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        data = read_yaml(path)
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read the catalogue ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -164,6 +180,7 @@ def _parse_requirement(entry: object, where: str) -> Requirement:
         reading=_optional_text(entry, "reading", where),
         contradiction=_parse_contradiction(entry, where),
         not_tested=_optional_text(entry, "not_tested", where),
+        response_of=_optional_text(entry, "response_of", where),
     )
 
 

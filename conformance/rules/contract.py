@@ -33,11 +33,21 @@ def readings_path() -> Path:
     return _DATA / "readings.yaml"
 
 
+# libyaml's loader when PyYAML was built with it: ten times faster, and every run reads three
+# files of several hundred lines.
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file as plain data (safe: no tags that build objects)."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=SafeLoader)
+
+
 @cache
 def load_spec_from(path: Path) -> dict[str, Any]:
     """The OpenAPI document at `path` as plain data (cached: it never changes during a run)."""
-    with path.open(encoding="utf-8") as handle:
-        spec: dict[str, Any] = yaml.safe_load(handle)
+    spec: dict[str, Any] = read_yaml(path)
     return spec
 
 

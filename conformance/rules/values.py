@@ -95,6 +95,8 @@ class Rules:
     scopes: Mapping[str, str | None]  # operationId -> the scope it requires (None: none named)
     full_access_scope: str
     key_header: str
+    key_prefix: str  # issued keys: this prefix, then key_body_length alphanumerics
+    key_body_length: int
     unauthorized_status: int
     forbidden_status: int
     invalid_body_status: int
@@ -105,6 +107,10 @@ class Rules:
     sender_not_active_message: str
     account_not_verified_message: str
     error_schema: Mapping[str, Any] = field(repr=False)
+    # The fields the docs promise in each answer they describe (the schemas' required lists).
+    sender_fields: tuple[str, ...] = ()
+    log_fields: tuple[str, ...] = ()
+    lookup_fields: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Rules:
         """A copy with some values changed (a variant of the mock, a test)."""
@@ -128,6 +134,10 @@ class Rules:
     def required_scope(self, operation_id: str) -> str | None:
         return self.scopes[operation_id]
 
+    def key_format(self) -> re.Pattern[str]:
+        """The documented shape of an issued key."""
+        return re.compile(f"{re.escape(self.key_prefix)}[A-Za-z0-9]{{{self.key_body_length}}}")
+
 
 @cache
 def load_rules(path: Path | None = None) -> Rules:
@@ -148,6 +158,8 @@ def load_rules(path: Path | None = None) -> Rules:
         scopes={op_id: op.required_scope for op_id, op in ops.items()},
         full_access_scope=str(pinned["full_access_scope"]),
         key_header=str(pinned["key_header"]),
+        key_prefix=str(pinned["key_prefix"]),
+        key_body_length=int(pinned["key_body_length"]),
         unauthorized_status=int(pinned["unauthorized_status"]),
         forbidden_status=int(pinned["forbidden_status"]),
         invalid_body_status=int(pinned["invalid_body_status"]),
@@ -158,4 +170,7 @@ def load_rules(path: Path | None = None) -> Rules:
         sender_not_active_message=str(pinned["sender_not_active_message"]),
         account_not_verified_message=str(pinned["account_not_verified_message"]),
         error_schema={**schemas["Error"], "components": spec["components"]},
+        sender_fields=tuple(schemas["SenderNumber"]["required"]),
+        log_fields=tuple(schemas["Message"]["required"]),
+        lookup_fields=tuple(schemas["ContactLookup"]["required"]),
     )

@@ -72,7 +72,9 @@ def execute(options: RunOptions) -> RunOutcome:
     report_dir = options.report_dir or default_report_dir()
     _check_report_dir(report_dir)
     with ExitStack() as stack:
-        target, label = resolve_target(options.config, options.mock_variants, stack)
+        target, label = resolve_target(
+            options.config, options.mock_variants, stack, options.contract
+        )
         started = time.time()
         run = RunDescription(
             target=target,

@@ -19,20 +19,26 @@ def load_target(path: Path | None) -> TargetConfig:
 
 
 def resolve_target(
-    config: Path | None, mock_variants: Sequence[str], stack: ExitStack
+    config: Path | None,
+    mock_variants: Sequence[str],
+    stack: ExitStack,
+    contract: Path | None = None,
 ) -> tuple[TargetConfig, str]:
     """The target and its name in reports. Without a config file or TGO_BASE_URL: the bundled
-    mock (a variant of it with --mock-variant), served on loopback until `stack` closes."""
+    mock (a variant of it with --mock-variant), served on loopback until `stack` closes, and
+    following the same contract as the run."""
     if config is not None:
         return load_target(config), ""
     if os.environ.get("TGO_BASE_URL"):
         return load_target(None), ""
     # Imported here: a run against a real target never loads the mock.
+    from conformance.mock.behaviour import Behaviour
     from conformance.mock.embedded import embedded_mock
     from conformance.mock.variants import UnknownVariant, behaviour_of
+    from conformance.rules.values import load_rules
 
     try:
-        behaviour = behaviour_of(mock_variants)
+        behaviour = behaviour_of(mock_variants, Behaviour(rules=load_rules(contract)))
     except UnknownVariant as error:
         raise RunError(f"--mock-variant: {error}") from None
     mock = stack.enter_context(embedded_mock(behaviour))

@@ -7,23 +7,24 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.errors import expect_refusal
+from conformance.checks.errors import Refusal, expect_refusal
 from conformance.config import TargetConfig
+from conformance.generation.requests import WRITING_OPERATIONS, harmless_request, valid_request
 from conformance.http.evidence import Exchange
-from conformance.rules import contract
-from conformance.rules.values import scope_key_name
-from conformance.suite.conftest import WRITING_OPERATIONS, harmless_request, valid_request
+from conformance.plugin import rules_of
+from conformance.rules.catalogue import Catalogue
+from conformance.rules.values import Rules, scope_key_name
 from conformance.verify import Verifier
 
-SCOPED = {op_id: op for op_id, op in contract.operations().items() if op.required_scope}
-SCOPE_REQUIREMENT = {
-    "sendMessage": "SCOPE-001",
-    "listMessages": "SCOPE-002",
-    "lookupContact": "SCOPE-003",
-    "getUsage": "SCOPE-004",
-    "registerSenderNumber": "SCOPE-005",
-}
-SINGLE_SCOPE_KEYS = sorted({scope_key_name(op.required_scope or "") for op in SCOPED.values()})
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    rules = rules_of(metafunc.config)
+    if "scoped_op" in metafunc.fixturenames:
+        metafunc.parametrize("scoped_op", sorted(rules.scoped_operations))
+    if "key_name" in metafunc.fixturenames:
+        metafunc.parametrize("key_name", sorted(rules.single_scope_key_names))
+    if "op_id" in metafunc.fixturenames:
+        metafunc.parametrize("op_id", list(rules.operations))
 
 
 def _request_for(op_id: str, config: TargetConfig, allowed: bool) -> dict[str, Any]:
@@ -44,53 +45,76 @@ def _request_for(op_id: str, config: TargetConfig, allowed: bool) -> dict[str, A
     "SCOPE-008",
     "ERR-005",
 )
-@pytest.mark.parametrize("key_name", SINGLE_SCOPE_KEYS)
-@pytest.mark.parametrize("op_id", sorted(SCOPED))
 def test_single_scope_key_is_let_in_only_where_its_scope_is_required(
-    op_id: str,
+    scoped_op: str,
     key_name: str,
     call: Callable[..., Exchange],
     tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    tgo_catalogue: Catalogue,
     verify: Verifier,
     need: Callable[..., Any],
 ) -> None:
     need("key", key_name)
-    scope = SCOPED[op_id].required_scope or ""
+    scope = tgo_rules.scoped_operations[scoped_op]
     allowed = scope_key_name(scope) == key_name
-    response = call(op_id, key=key_name, **_request_for(op_id, tgo_config, allowed))
+    response = call(scoped_op, key=key_name, **_request_for(scoped_op, tgo_config, allowed))
     if allowed:
-        for req in ("SCOPE-008", "ERR-005"):
-            verify.check(
-                req,
-                response.status_code not in (401, 403),
-                f"{op_id} with a key holding only {scope}: answered {response.status_code}",
-                expected=f"a key with {scope} is let in (no 401 or 403)",
-                exchange=response,
-            )
+        refused = (tgo_rules.unauthorized_status, tgo_rules.forbidden_status)
+        what = f"{scoped_op} with a key holding only {scope}: answered {response.status_code}"
+        verify.check(
+            "SCOPE-008",
+            response.status_code not in refused,
+            what,
+            expected=f"a key with {scope} is let in (no {' or '.join(map(str, refused))})",
+            exchange=response,
+        )
+        verify.check(
+            "ERR-005",
+            response.status_code != tgo_rules.forbidden_status,
+            what,
+            expected=f"no {tgo_rules.forbidden_status} for a key holding the scope",
+            exchange=response,
+        )
         return
-    for req in (SCOPE_REQUIREMENT[op_id], "SCOPE-007"):
+    for req in (tgo_catalogue.scope_requirement(scoped_op), "SCOPE-007"):
         expect_refusal(
             verify,
             req,
             response,
-            statuses=[403],
-            what=f"{op_id} ({scope}) with a key holding only {key_name.replace('_', '.')}",
+            Refusal.exactly(tgo_rules.forbidden_status),
+            what=f"{scoped_op} ({scope}) with a key holding only {key_name.replace('_', '.')}",
         )
 
 
 @pytest.mark.requirement("SCOPE-006", "ERR-005", "AUTH-007")
-@pytest.mark.parametrize("op_id", list(contract.operations()))
 def test_full_access_key_is_let_in_everywhere(
-    op_id: str, call: Callable[..., Exchange], tgo_config: TargetConfig, verify: Verifier
+    op_id: str,
+    call: Callable[..., Exchange],
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
 ) -> None:
     writes = op_id not in WRITING_OPERATIONS or tgo_config.allow_writes
     kwargs = valid_request(op_id, tgo_config) if writes else harmless_request(op_id, tgo_config)
     response = call(op_id, key="full", **kwargs)
-    for req in ("SCOPE-006", "ERR-005", "AUTH-007"):
+    refused = (tgo_rules.unauthorized_status, tgo_rules.forbidden_status)
+    what = (
+        f"{op_id} with the full-access ({tgo_rules.full_access_scope}) key: "
+        f"answered {response.status_code}"
+    )
+    for req in ("SCOPE-006", "AUTH-007"):
         verify.check(
             req,
-            response.status_code not in (401, 403),
-            f"{op_id} with the full-access (*) key: answered {response.status_code}",
-            expected="scope * is let into every operation",
+            response.status_code not in refused,
+            what,
+            expected="full access is let into every operation",
             exchange=response,
         )
+    verify.check(
+        "ERR-005",
+        response.status_code != tgo_rules.forbidden_status,
+        what,
+        expected=f"no {tgo_rules.forbidden_status} for full access",
+        exchange=response,
+    )

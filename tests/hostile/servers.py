@@ -20,13 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from conformance.config import dump_toml
 from conformance.mock.app import create_app
-from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
 from conformance.mock.fixtures import Seeded, seed, target_config
 from conformance.mock.models import State
+from conformance.mock.serving import serve_asgi
 
 PREFLIGHT = "/api/v1/sender-numbers"  # the runner's one read before the suite starts
 CHUNK = 64 * 1024
@@ -320,20 +319,8 @@ def served_mock() -> Iterator[tuple[str, Seeded]]:
     """The bundled mock, freshly seeded, by uvicorn on a free loopback port."""
     state = State()
     seeded = seed(state)
-    sock = bind_socket("127.0.0.1", 0)
-    base_url = base_url_for("127.0.0.1", int(sock.getsockname()[1]))
-    ready = threading.Event()
-    config = uvicorn.Config(create_app(state), log_level="error", lifespan="off")
-    server = AnnouncingServer(config, ready.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert ready.wait(10), "the mock did not start"
+    with serve_asgi(create_app(state)) as base_url:
         yield base_url, seeded
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # a checkout run without `pip install -e .`
@@ -20,8 +18,8 @@ if str(ROOT) not in sys.path:  # a checkout run without `pip install -e .`
 
 from tgo_mock_client import MakeMock, MockClient, TestClient  # noqa: E402
 
-from conformance.mock import Behaviour, Seeded, State, behaviour_of, create_app, seed  # noqa: E402
-from conformance.mock.command import bind_socket  # noqa: E402
+from conformance.mock import Behaviour, Seeded, State, behaviour_of, create_app, models, seed  # noqa: E402
+from conformance.mock.serving import serve_asgi  # noqa: E402
 
 
 def _build(
@@ -81,23 +79,8 @@ class LiveMock:
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    )
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_asgi(app, log_level="warning") as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +90,27 @@ def live_mock() -> Iterator[LiveMock]:
     seeded = seed(state)
     with serving(create_app(state)) as base_url:
         yield LiveMock(base_url, state, seeded)
+
+
+T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the Backend reads (models.utc_now), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Stops the mock's clock at T0 (2026-12-01T10:00:00Z) until the test moves it."""
+    clock = Clock()
+    monkeypatch.setattr(models, "utc_now", clock)
+    return clock

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from tgo_mock_client import API, DROP, MakeMock, MockClient, error_of
 
-from conformance.mock.models import KEY_LENGTH, KEY_PREFIX, new_api_key
+from conformance.mock.models import new_api_key
 from conformance.rules.contract import operations
+from conformance.rules.values import load_rules
 
 SCOPED_KEYS = {
     "messages.send": "messages_send",
@@ -39,7 +39,7 @@ SCOPED_OPS = sorted(o for o, op in operations().items() if op.required_scope)
 
 
 def test_issued_keys_have_the_documented_format() -> None:
-    pattern = re.compile(rf"{KEY_PREFIX}[A-Za-z0-9]{{{KEY_LENGTH}}}")
+    pattern = load_rules().key_format()
     keys = {new_api_key() for _ in range(50)}
     assert len(keys) == 50
     assert all(pattern.fullmatch(k) for k in keys)

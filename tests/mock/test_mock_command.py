@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from conftest import serving
 
 from conformance.mock import create_app
-from conformance.mock.command import bind_socket
 from conformance.mock.command import mock as mock_command
+from conformance.mock.serving import bind_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 20.0

@@ -1,7 +1,8 @@
-"""A TestClient wrapper for the mock's tests: fixture keys and request builders."""
+"""A TestClient wrapper for the mock's tests: fixture keys, request builders, list reading."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -109,6 +110,50 @@ class MockClient:
 
     def lookup(self, key: str | None = "full", **params: str) -> Any:
         return self.get("/contacts/lookup", key, params=params)
+
+
+# Where a list body may hold its entries (READ-018), and announce the next page (READ-020).
+LIST_KEYS = ("data", "items", "results", "sender_numbers", "messages", "usage")
+_LINK_NEXT = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
+
+
+def entries_of(body: object) -> list[Any]:
+    """The entries of one list body: a bare array, or the array an envelope holds."""
+    if isinstance(body, list):
+        return body
+    assert isinstance(body, dict), body
+    found = [body[key] for key in LIST_KEYS if isinstance(body.get(key), list)]
+    assert len(found) == 1, body
+    entries: list[Any] = found[0]
+    return entries
+
+
+def next_page(response: Any) -> str | None:
+    """The next page a list response announces, in its body or in a Link header."""
+    match = _LINK_NEXT.search(response.headers.get("link", ""))
+    if match:
+        return match.group(1)
+    body = response.json()
+    if not isinstance(body, dict):
+        return None
+    links = body.get("links")
+    announced = links.get("next") if isinstance(links, dict) else None
+    announced = announced or body.get("next_page_url") or body.get("next")
+    return announced if isinstance(announced, str) else None
+
+
+def list_all(mock: MockClient, path: str, key: str | None = "full") -> list[Any]:
+    """Every entry of a list, following next-page links (at most 50 pages)."""
+    response = mock.get(path, key)
+    found: list[Any] = []
+    for _ in range(50):
+        assert response.status_code == 200, response.text
+        found += entries_of(response.json())
+        url = next_page(response)
+        if url is None:
+            return found
+        response = mock.client.get(url, headers=mock.auth(key))
+    raise AssertionError(f"{path} pages without end")
 
 
 def error_of(response: Any) -> tuple[int, str | None]:

@@ -1,27 +1,30 @@
 """Scores the suite on the mutant corpus; also the `nox -s mutants` benchmark when run as a script.
 
 Each variant is the embedded mock with one variant of the table on (or every compatible one);
-each run is `tgo-conformance run --profile quick` in its own process, as a user would start it.
-A broken variant runs only the tests that declare the requirement it breaks.
+each run is the runner's `execute()`, as `tgo-conformance run --profile quick` calls it, in
+this process: the corpus is a hundred runs, and starting an interpreter for each would double
+its cost. A broken variant runs only the tests that declare the requirement it breaks.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
+import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "blind")]
 from corpus import ALL_COMPATIBLE, BROKEN, COMPATIBLE  # noqa: E402
-from runs import clean_env, cli  # noqa: E402
+
+from conformance.run.orchestrate import RunError, RunOptions, execute  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -43,53 +46,50 @@ class VariantRun:
 def run_variant(
     variants: str, workdir: Path, *, requirement: str | None = None, profile: str = "quick"
 ) -> VariantRun:
-    """`tgo-conformance run` against the embedded mock with these variants; with a
-    requirement, only the tests that declare it run."""
+    """A run against the embedded mock with these variants; with a requirement, only the tests
+    that declare it."""
     report_dir = workdir / variants.replace(",", "+")[:80]
-    selection = ("--", "--tgo-requirements", requirement) if requirement else ()
+    selection = ("--tgo-requirements", requirement) if requirement else ()
+    options = RunOptions(
+        profile=profile,
+        report_dir=report_dir,
+        mock_variants=tuple(variants.split(",")),
+        pytest_args=("-p", "no:cacheprovider", *selection),
+    )
     started = time.monotonic()
-    result = cli(
-        "run",
-        "--profile",
-        profile,
-        "--report-dir",
-        str(report_dir),
-        "--mock-variant",
-        variants,
-        *selection,
-        env=clean_env(),
-        cwd=workdir,
-        timeout=900,
-    )
-    elapsed = time.monotonic() - started
+    output = io.StringIO()
+    # The embedded mock is the target: a TGO_BASE_URL of the caller's would take its place.
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TGO_")}
     try:
-        summary = json.loads((report_dir / "summary.json").read_text())
-    except (OSError, ValueError):
-        summary = {}
-    requirements = summary.get("requirements", [])
-    failed = frozenset(r["id"] for r in requirements if r["status"] == "failed")
-    failed_must = frozenset(
-        r["id"] for r in requirements if r["status"] == "failed" and r["level"] == "MUST"
-    )
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            outcome = execute(options)
+    except RunError as error:
+        return VariantRun(variants, 2, None, frozenset(), frozenset(), None, 0.0, 0, str(error))
+    finally:
+        os.environ.update(saved)
+    report = outcome.report
+    text = "\n".join(outcome.lines) + "\n" + output.getvalue()[-4000:]
+    if report is None:
+        return VariantRun(
+            variants, outcome.exit_status, None, frozenset(), frozenset(), None, 0.0, 0, text
+        )
     return VariantRun(
         variants,
-        result.returncode,
-        summary.get("verdict"),
-        failed,
-        failed_must,
-        summary.get("first_failure_s"),
-        elapsed,
-        int(summary.get("requests_sent", 0)),
-        (result.stdout + result.stderr)[-4000:],
+        outcome.exit_status,
+        report.verdict,
+        frozenset(r.requirement.id for r in report.requirements if r.status == "failed"),
+        frozenset(r.requirement.id for r in report.failed_must),
+        report.first_failure_s,
+        time.monotonic() - started,
+        report.requests_sent,
+        text,
     )
 
 
-def run_all(workdir: Path, workers: int = 2) -> dict[str, VariantRun]:
+def run_all(workdir: Path) -> dict[str, VariantRun]:
     """Every broken variant with its requirement's tests, every compatible one whole."""
-    jobs: list[tuple[str, str | None]] = [(name, req) for name, req in BROKEN.items()]
-    jobs += [(name, None) for name in (*COMPATIBLE, ALL_COMPATIBLE)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = list(pool.map(lambda job: run_variant(job[0], workdir, requirement=job[1]), jobs))
+    runs = [run_variant(name, workdir, requirement=req) for name, req in BROKEN.items()]
+    runs += [run_variant(name, workdir) for name in (*COMPATIBLE, ALL_COMPATIBLE)]
     return {run.variants: run for run in runs}
 
 
@@ -163,6 +163,33 @@ def schemathesis_failures(variants: str, workdir: Path) -> frozenset[tuple[str, 
         server.wait(timeout=10)
 
 
+def blind_false_alarms(workdir: Path) -> dict[str, list[str]]:
+    """Each blind server (tests/blind/) and the MUST requirements a quick run failed on it."""
+    from harness import SERVERS, blind_server
+
+    found: dict[str, list[str]] = {}
+    for name in SERVERS:
+        directory = workdir / f"blind-{name}"
+        directory.mkdir()
+        with blind_server(name, directory) as server:
+            outcome = _quiet_execute(
+                RunOptions(
+                    config=server.config_path,
+                    profile="quick",
+                    report_dir=directory / "report",
+                    pytest_args=("-p", "no:cacheprovider"),
+                )
+            )
+        report = outcome.report
+        found[name] = [] if report is None else [r.requirement.id for r in report.failed_must]
+    return found
+
+
+def _quiet_execute(options: RunOptions):  # type: ignore[no-untyped-def]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return execute(options)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tgo-mutants-") as tmp:
         workdir = Path(tmp)
@@ -179,7 +206,16 @@ def main() -> None:
         print(f"kill rate: {len(killed)}/{len(BROKEN)} = {100 * len(killed) / len(BROKEN):.1f} %")
         if missed:
             print(f"survivors: {', '.join(missed)}")
-        print(f"false alarms: {len(false_alarms)} {false_alarms or ''}")
+        compatible_runs = len(COMPATIBLE) + 1
+        print(
+            f"false alarms: {len(false_alarms)} of {compatible_runs} compatible variants "
+            f"{false_alarms or ''}".rstrip()
+        )
+        blind = blind_false_alarms(workdir)
+        print(
+            f"false alarms: {sum(1 for failed in blind.values() if failed)} of {len(blind)} "
+            f"blind servers {({k: v for k, v in blind.items() if v}) or ''}".rstrip()
+        )
         if firsts:
             print(f"median time to first failure: {statistics.median(firsts):.1f} s")
         print(

@@ -16,13 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from conformance.mock.command import AnnouncingServer, base_url_for, bind_socket
+from conformance.mock.serving import serve_asgi
 
 # Keys the test's config gives: one shaped like a real TGO key, and some with every character
 # that has an encoded form somewhere (URL, JSON, HTML, shell).
@@ -191,20 +190,5 @@ def create_inverted_auth_app(received: list[str]) -> Starlette:
 @contextmanager
 def echo_server(app: Starlette | None = None) -> Iterator[str]:
     """Serve the echo app (or `app`) on a free 127.0.0.1 port; yields its base URL."""
-    sock = bind_socket("127.0.0.1", 0)
-    base_url = base_url_for("127.0.0.1", int(sock.getsockname()[1]))
-    ready = threading.Event()
-    config = uvicorn.Config(
-        app or create_echo_app(), log_level="error", lifespan="off", access_log=False
-    )
-    server = AnnouncingServer(config, ready.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        if not ready.wait(10):
-            raise RuntimeError("the echo server did not start")
+    with serve_asgi(app or create_echo_app()) as base_url:
         yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

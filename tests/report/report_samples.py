@@ -67,10 +67,10 @@ def sample_outcomes() -> list[TestOutcome]:
             ("AUTH-001",),
             (
                 failed_check(
-                    "ERR-003",
-                    f"op{i}: error 401 has no code",
-                    '{"code": "<machine-readable code>"}',
-                    exchange(401, '{"message": "API key required"}', method="GET", path=f"/op{i}"),
+                    "ERR-002",
+                    f"op{i}: error 401 has no message",
+                    '{"message": "<text>"}',
+                    exchange(401, '{"error": "API key required"}', method="GET", path=f"/op{i}"),
                 ),
                 CheckRecord("AUTH-001", True),
             ),
@@ -81,8 +81,8 @@ def sample_outcomes() -> list[TestOutcome]:
         TestOutcome(
             f"test_errors.py::test_kind_{kind}",
             "failed",
-            ("ERR-003",),
-            (failed_check("ERR-003", f"kind {kind} differs", f"expectation {kind}", None),),
+            ("ERR-002",),
+            (failed_check("ERR-002", f"kind {kind} differs", f"expectation {kind}", None),),
         )
         for kind in "abcd"
     ]

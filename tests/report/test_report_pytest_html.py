@@ -37,7 +37,7 @@ def _check_requirements_column(report_dir: Path) -> None:
     assert '<th class="sortable" data-column-type="requirements">Requirements</th>' in page
     cells = _requirement_cells(data)
     assert cells, "no rows"
-    failing = next(c for t, c in cells.items() if t.endswith("not_whole[301]"))
+    failing = next(c for t, c in cells.items() if t.endswith("outside_the_bounds[301]"))
     assert '<a href="compliance.html#VOICE-002">VOICE-002</a>' in failing
     # Every ID it links to is a row of compliance.html.
     compliance = (report_dir / "compliance.html").read_text(encoding="utf-8")
@@ -77,6 +77,8 @@ def test_junit_names_the_requirements_of_each_test(voice_runs: VoiceRuns) -> Non
         ]
         for case in tree.getroot().iter("testcase")
     }
-    failing = next(ids for name, ids in named.items() if name and name.endswith("not_whole[301]"))
+    failing = next(
+        ids for name, ids in named.items() if name and name.endswith("outside_the_bounds[301]")
+    )
     assert "VOICE-002" in failing
     assert all(named.values())

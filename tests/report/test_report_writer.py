@@ -116,5 +116,5 @@ def test_summary_keeps_the_contract_shape() -> None:
     failure = voice["failures"][0]
     assert set(failure) == {"test", "message", "expected", "evidence"}
     assert set(failure["evidence"]) >= {"request", "response", "curl"}
-    err = next(r for r in summary["requirements"] if r["id"] == "ERR-003")
+    err = next(r for r in summary["requirements"] if r["id"] == "ERR-002")
     assert [g["count"] for g in err["failure_groups"]] == [12, 1, 1, 1, 1]

@@ -1,0 +1,135 @@
+"""Serving a blind implementation: a world of fresh keys, the server on loopback, its config.
+
+Each blind server (tests/blind/<name>/) was written from the five doc pages and a short brief
+alone (tests/blind/README.md). It is started as its brief says: `serve.py --world WORLD.json
+--host 127.0.0.1 --port 0 --ready-file READY.json`; READY.json gives its base URL and the id it
+shows for each sender number, from which the target config is written.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import string
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.config import OtherAccount, Sender, TargetConfig, dump_toml
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE_WORLD = HERE / "example-world.json"
+SERVERS = tuple(sorted(p.name for p in HERE.iterdir() if (p / "serve.py").is_file()))
+START_TIMEOUT_S = 30.0
+# Which [keys] entry each of the main account's keys is, by its scopes and revocation.
+KEY_ENTRIES = {
+    (("*",), False): "full",
+    (("messages.send",), False): "messages_send",
+    (("messages.read",), False): "messages_read",
+    (("contacts.lookup",), False): "contacts_lookup",
+    (("usage.read",), False): "usage_read",
+    (("*",), True): "revoked",
+}
+RECIPIENTS = {
+    "reachable": "+201010000000",
+    "unreachable": "+201010000001",
+    "unverified": "+201010000002",
+}
+
+
+def _fresh_key() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "trk_" + "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def fresh_world() -> dict[str, Any]:
+    """The example world with new random keys (no key is ever committed or reused)."""
+    world: dict[str, Any] = json.loads(EXAMPLE_WORLD.read_text(encoding="utf-8"))
+    for account in world["accounts"].values():
+        for key in account["keys"]:
+            key["key"] = _fresh_key()
+    return world
+
+
+def target_config(world: dict[str, Any], ready: dict[str, Any]) -> TargetConfig:
+    """The target config of a blind server serving `world`, from its READY.json."""
+    main, other = world["accounts"]["acme"], world["accounts"]["globex"]
+    keys = {
+        KEY_ENTRIES[(tuple(k["scopes"]), bool(k.get("revoked")))]: k["key"] for k in main["keys"]
+    }
+    ids = ready["sender_ids"]
+    senders = {
+        s["state"]: Sender(id=ids[s["phone"]], phone=s["phone"]) for s in main["sender_numbers"]
+    }
+    other_sender = other["sender_numbers"][0]
+    return TargetConfig(
+        base_url=ready["base_url"],
+        timeout=10.0,
+        rate_limit=0.0,
+        allow_writes=True,
+        keys=keys,
+        senders=senders,
+        recipients=RECIPIENTS,
+        other_account=OtherAccount(
+            key=other["keys"][0]["key"],
+            sender=Sender(id=ids[other_sender["phone"]], phone=other_sender["phone"]),
+        ),
+        source="<blind server>",
+    )
+
+
+@dataclass(frozen=True)
+class BlindServer:
+    name: str
+    config: TargetConfig
+    config_path: Path
+
+
+@contextmanager
+def blind_server(name: str, directory: Path) -> Iterator[BlindServer]:
+    """Start the blind server `name` with a fresh world; stop it when the block ends."""
+    world = fresh_world()
+    world_path = directory / "world.json"
+    world_path.write_text(json.dumps(world), encoding="utf-8")
+    ready_path = directory / "ready.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / name / "serve.py"),
+            "--world",
+            str(world_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--ready-file",
+            str(ready_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready_path.is_file():
+            if process.poll() is not None or time.monotonic() > deadline:
+                error = process.stderr.read() if process.stderr else ""
+                raise RuntimeError(f"the blind server {name} did not start: {error[-2000:]}")
+            time.sleep(0.05)
+        config = target_config(world, json.loads(ready_path.read_text(encoding="utf-8")))
+        config_path = directory / "target.toml"
+        config_path.write_text(dump_toml(config), encoding="utf-8")
+        yield BlindServer(name, config, config_path)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
