@@ -29,6 +29,9 @@ class CheckRecord:
     expected: str = ""
     evidence: Mapping[str, Any] | None = None
     reading: str | None = None  # the readings register entry the observation took, if any
+    # What kind of finding a failure is, when the request it was seen on does not say: the
+    # report counts failures with one label as one finding, across requirements and statuses.
+    finding: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -54,6 +57,7 @@ class CheckRecord:
             expected=str(data.get("expected", "")),
             evidence=data.get("evidence"),
             reading=data.get("reading"),
+            finding=str(data.get("finding", "")),
         )
 
 
@@ -87,8 +91,11 @@ class Verifier:
         *,
         expected: str = "",
         exchange: ProvidesEvidence | None = None,
+        finding: str = "",
     ) -> bool:
-        """Record that ``requirement`` held (ok) or not; returns ok so callers can branch."""
+        """Record that ``requirement`` held (ok) or not; returns ok so callers can branch.
+        ``finding`` labels the kind of failure when its status and expectation do not (the
+        error envelope, checked on every status)."""
         if requirement not in self.declared and requirement not in self.ambient:
             raise UndeclaredRequirement(
                 f"check for {requirement}, which the test's requirement marker does not name "
@@ -102,7 +109,9 @@ class Verifier:
             # Keep the newest: Hypothesis replays its minimal example last.
             self.records.remove(earlier[0])
         evidence = exchange.evidence() if exchange is not None else None
-        self.records.append(CheckRecord(requirement, False, message, expected, evidence))
+        self.records.append(
+            CheckRecord(requirement, False, message, expected, evidence, finding=finding)
+        )
         return False
 
     def chose(self, requirement: str, reading: str, behaviour: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,6 +31,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from conformance.config import Sender, TargetConfig
+from conformance.http.bodies import BodyStore
 from conformance.http.client import (
     KeyNotConfigured,
     TargetClient,
@@ -490,8 +492,8 @@ def test_curl_replays_a_multipart_request(client: TargetClient, tmp_path: Path) 
     )
     assert ex.status_code == 200, ex.response_text
     assert ex.request_body == (
-        "multipart/form-data: type='voice'; duration='30'; sender_phone='+201001187188'; "
-        f"media=<file 'voice.ogg', audio/ogg, {len(audio)} bytes>"
+        'multipart/form-data: type="voice"; duration="30"; sender_phone="+201001187188"; '
+        f'media=<file "voice.ogg", audio/ogg, {len(audio)} bytes>'
     )
     command = ex.curl()
     assert "-F 'media=@voice.ogg;type=audio/ogg'" in command
@@ -500,6 +502,42 @@ def test_curl_replays_a_multipart_request(client: TargetClient, tmp_path: Path) 
     assert output.startswith("HTTP/1.1 200"), (command, output)
     # text=True turned the CRLFs into newlines.
     assert json.loads(output.split("\n\n", 1)[1]) == ex.json()
+
+
+def test_uploads_and_binary_bodies_are_saved_beside_the_report_and_curl_sends_them(
+    target: str, seen: Seen, tmp_path: Path
+) -> None:
+    config = make_config(target)
+    bodies = BodyStore(tmp_path, config.redactor())
+    # Not bytes(range(256)): it holds "0123456789", a piece of FULL_KEY, and would not be saved.
+    audio = b"OggS" + bytes(range(128, 256)) * 8
+    with TargetClient(config, bodies=bodies) as client:
+        upload = client.request(
+            "POST",
+            "/upload",
+            data={"type": "voice", "duration": "30"},
+            files={"media": ("voice note.ogg", audio, "audio/ogg")},
+        )
+        binary = client.request("PUT", "/echo", content=b"\xff\x00binary")
+    saved = re.search(r"media=@(bodies/[0-9a-f]{20}\.\w+);filename=", upload.curl())
+    assert saved is not None, upload.curl()
+    assert (tmp_path / saved.group(1)).read_bytes() == audio
+    assert 'filename="voice note.ogg"' in upload.curl()
+    output = run_curl(upload.curl(), tmp_path)  # from the report directory, as the report says
+    assert json.loads(output.split("\n\n", 1)[1]) == upload.json()
+    raw = re.search(r"--data-binary @(bodies/[0-9a-f]{20}\.bin)", binary.curl())
+    assert raw is not None and (tmp_path / raw.group(1)).read_bytes() == b"\xff\x00binary"
+    first = seen.requests[-1]
+    run_curl(binary.curl(), tmp_path)
+    assert seen.requests[-1]["body"] == first["body"]
+
+
+def test_a_body_holding_a_key_is_never_saved(target: str, tmp_path: Path) -> None:
+    config = make_config(target)
+    with TargetClient(config, bodies=BodyStore(tmp_path, config.redactor())) as client:
+        ex = client.request("PUT", "/echo", content=b"\x00" + FULL_KEY.encode())
+    assert "@request-body.bin" in ex.curl()
+    assert not (tmp_path / "bodies").exists()
 
 
 def test_curl_for_a_get_without_key_and_odd_methods(client: TargetClient) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from conformance.report.model import RunReport, TestOutcome
@@ -110,3 +112,59 @@ def _report(results: list, outcomes: list[TestOutcome]) -> RunReport:  # type: i
     from datetime import UTC, datetime
 
     return RunReport("http://x", datetime.now(UTC), 1.0, "quick", results, outcomes)
+
+
+def _cut_off(nodeid: str, requirements: tuple[str, ...], *records: CheckRecord) -> TestOutcome:
+    unanswered = {"error": "GET /x: no response (ReadError)", "at": 1.0, "steps": []}
+    return TestOutcome(
+        nodeid, "inconclusive", requirements, records, error=unanswered["error"],
+        unanswered=unanswered,
+    )  # fmt: skip
+
+
+def test_a_test_the_target_left_unanswered_makes_its_requirements_inconclusive(
+    catalogue: Catalogue,
+) -> None:
+    results = {
+        r.requirement.id: r
+        for r in requirement_results(catalogue, [_cut_off("t::h", ("AUTH-001", "ERR-004"))])
+    }
+    for req_id in ("AUTH-001", "ERR-004"):
+        assert results[req_id].status == "inconclusive"
+        assert "did not answer" in (results[req_id].reason or "")
+        assert "t::h" in (results[req_id].reason or "")
+
+
+def test_inconclusive_is_neither_passed_nor_failed(catalogue: Catalogue) -> None:
+    # A pass elsewhere does not make up for a test that was cut off; a failure recorded
+    # before the cut still fails.
+    passed_elsewhere = TestOutcome(
+        "t::i", "passed", ("AUTH-001",), (CheckRecord("AUTH-001", True),)
+    )
+    failed_before = CheckRecord("ERR-004", False, "answered 403", "a 401 refusal")
+    outcomes = [passed_elsewhere, _cut_off("t::j", ("AUTH-001", "ERR-004"), failed_before)]
+    status = _status(catalogue, outcomes)
+    assert status["AUTH-001"] == "inconclusive"
+    assert status["ERR-004"] == "failed"
+
+
+def _run_report(catalogue: Catalogue, outcomes: list[TestOutcome]) -> RunReport:
+    return RunReport(
+        target="t",
+        started_at=datetime(2026, 12, 1, tzinfo=UTC),
+        duration_s=1.0,
+        profile="quick",
+        requirements=requirement_results(catalogue, outcomes),
+        tests=outcomes,
+    )
+
+
+def test_verdict_is_inconclusive_when_a_must_is_and_none_failed(catalogue: Catalogue) -> None:
+    report = _run_report(catalogue, [_cut_off("t::k", ("AUTH-001",))])
+    assert report.verdict == "inconclusive"
+    assert report.to_summary()["counts"]["inconclusive"] == 1
+    assert report.to_summary()["tests"]["inconclusive"] == 1
+    failed = TestOutcome("t::l", "failed", ("VOICE-002",), (CheckRecord("VOICE-002", False),))
+    assert _run_report(catalogue, [_cut_off("t::k", ("AUTH-001",)), failed]).verdict == "fail"
+    # A SHOULD left inconclusive does not hold the verdict back.
+    assert _run_report(catalogue, [_cut_off("t::m", ("ERR-008",))]).verdict == "pass"

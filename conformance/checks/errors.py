@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator
 
+from conformance.checks.values import shown
 from conformance.rules.values import Rules, load_rules
 from conformance.verify import ProvidesEvidence, Verifier
 
@@ -132,6 +133,8 @@ def check_error_envelope(
         + ("" if body is not None else ", and its body is not a JSON object"),
         expected="a JSON object served as application/json",
         exchange=response,
+        finding=f"error responses come as {response.content_type or 'no content type'}"
+        + ("" if body is not None else ", not as a JSON object"),
     )
     if body is None:
         return
@@ -142,9 +145,10 @@ def check_error_envelope(
         "ERR-002",
         not problems,
         f"error {response.status_code} body does not fit the envelope: {'; '.join(problems)} "
-        f"(fields: {sorted(body)})",
+        f"(fields: {shown(sorted(body))})",
         expected='{"message": "<human-readable text>", ...} (errors-and-troubleshooting.txt)',
         exchange=response,
+        finding=f"error bodies do not fit the envelope: {'; '.join(problems)}",
     )
     shape = [name for name in ("message", "error", "code") if name in body]
     verify.chose("ERR-002", "READ-001", "error body: " + (", ".join(shape) or "none of the fields"))
@@ -152,9 +156,11 @@ def check_error_envelope(
     verify.check(
         "ERR-003",
         isinstance(code, str) and code != "",
-        f"error {response.status_code} has no non-empty string field code (fields: {sorted(body)})",
+        f"error {response.status_code} has no non-empty string field code "
+        f"(fields: {shown(sorted(body))})",
         expected='{"code": "<machine-readable code>", ...} (error-codes.txt)',
         exchange=response,
+        finding="error bodies carry no string code",
     )
 
 
@@ -190,8 +196,8 @@ def expect_refusal(
         if not verify.check(
             requirement,
             got == message,
-            f"{what}: refused with {status} but message {got!r}",
-            expected=f"message {message!r} verbatim",
+            f"{what}: refused with {status} but message {shown(got)}",
+            expected=f"message {shown(message)} verbatim",
             exchange=response,
         ):
             return False
@@ -209,7 +215,7 @@ def expect_code(
     return verify.check(
         requirement,
         got in codes,
-        f"{what}: refused with code {got!r}",
+        f"{what}: refused with code {shown(got)}",
         expected=f"code {' or '.join(repr(c) for c in sorted(codes))} (error-codes.txt)",
         exchange=response,
     )
@@ -223,7 +229,7 @@ def expect_success(
     detail = ""
     if not ok:
         code = error_code(response)
-        detail = f" (code {code!r})" if code else ""
+        detail = f" (code {shown(code)})" if code else ""
     return verify.check(
         requirement,
         ok,

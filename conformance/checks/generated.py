@@ -207,3 +207,9 @@ def judge(
         # The docs do not describe the answer to a send or a registration (READ-017).
         return Judgement(None, "an answer to a write, which the docs do not describe", "READ-017")
     return Judgement(owner)
+
+
+def finding_label(title: str, op_id: str, status: int) -> str:
+    """The kind of finding a generated case's failure is: its check, operation and status
+    (its message holds the generated values, which differ from case to case)."""
+    return f"{title}: {op_id} answered {status}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -62,3 +63,9 @@ def delivery_word(status: Any) -> str | None:
     if word in FAILED_WORDS:
         return "failed"
     return None
+
+
+def shown(value: object) -> str:
+    """A value the target sent, as a report shows it: JSON, the way the target wrote it (a
+    Python repr would say None for null and quote strings the Python way)."""
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -24,10 +24,17 @@ from typing import Any, Final
 import httpx
 
 from conformance.config import TargetConfig
+from conformance.http.bodies import BodyStore
 from conformance.http.body import DEFAULT_MAX_BODY_BYTES, BodyBroken, charset_of, read_capped
 from conformance.http.curl import CurlWriter
 from conformance.http.deadline import ExchangeDeadline, bound_every_exchange
-from conformance.http.evidence import RESPONSE_PREVIEW_CHARS, Exchange, request_preview
+from conformance.http.evidence import (
+    RESPONSE_PREVIEW_CHARS,
+    Exchange,
+    Unanswered,
+    request_preview,
+    request_text,
+)
 from conformance.http.multipart import file_parts
 from conformance.http.ratelimit import RateLimiter
 from conformance.http.resilience import (
@@ -43,6 +50,7 @@ from conformance.rules.values import load_rules
 
 __all__ = [
     "NO_JSON",
+    "BrokenAnswer",
     "KeyNotConfigured",
     "TargetClient",
     "TargetNotAnswering",
@@ -68,7 +76,12 @@ NO_JSON: Final = _NoJSON()
 
 
 class TargetUnreachable(Exception):
-    """The request got no HTTP response (connection refused or reset, protocol error, ...)."""
+    """The request got no HTTP response (connection refused or reset, protocol error, ...).
+
+    `unanswered` is the request as evidence (set by the client before it raises): a test cut
+    off by it observed nothing, and the report shows the request that got no answer."""
+
+    unanswered: Unanswered | None = None
 
 
 class TargetTimeout(TargetUnreachable):
@@ -77,6 +90,11 @@ class TargetTimeout(TargetUnreachable):
 
 class TargetNotAnswering(TargetUnreachable):
     """Not sent: the target stopped answering earlier requests (the circuit breaker is open)."""
+
+
+class BrokenAnswer(Exception):
+    """The target answered with a status line, then its body broke off or could not be
+    decoded: an answer, and a broken one, which counts against the request that got it."""
 
 
 class KeyNotConfigured(LookupError):
@@ -95,6 +113,7 @@ class TargetClient:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         history: int = HISTORY_SIZE,
         breaker_threshold: int = BREAKER_THRESHOLD,
+        bodies: BodyStore | None = None,
     ) -> None:
         self.config = config
         self.redactor = config.redactor()
@@ -106,7 +125,7 @@ class TargetClient:
         self._history_bytes = 0
         self._lock = threading.Lock()
         self._key_names = {value: name for name, value in config.keys.items()}
-        self._curl = CurlWriter(self.redactor, config.keys)
+        self._curl = CurlWriter(self.redactor, config.keys, bodies)
         self.key_header = load_rules().key_header
         self._deadline = ExchangeDeadline()
         self._breaker = CircuitBreaker(
@@ -166,7 +185,8 @@ class TargetClient:
         `key` names a [keys] entry sent as X-Api-Key (None: no key); `raw_key`, when
         given, is sent as the exact X-Api-Key value instead (for auth tests).
         Raises KeyNotConfigured when `key` is absent from the target config, and
-        TargetTimeout / TargetUnreachable when no response arrives.
+        TargetTimeout / TargetUnreachable when no response arrives, BrokenAnswer when one
+        began and broke off.
         """
         method = method.upper()
         send_headers = dict(headers or {})
@@ -201,10 +221,36 @@ class TargetClient:
         url = str(request.url)
         parts = file_parts(files) if files else []
         body = None if parts else request.read()
+        shown_url = self.redactor.text(url)
+        shown_headers = self.redactor.headers(request.headers)
+        shown_body = request_preview(self.redactor, body, data, parts)
+        curl_command = self._curl.command(
+            method,
+            url,
+            send_headers,
+            is_json=json is not NO_JSON,
+            body=body,
+            data=data,
+            parts=parts,
+            content_type=request.headers.get("content-type"),
+        )
 
         waits: list[float] = []
+        sent_at = time.time()
         while True:
-            response, raw, truncated, elapsed = self._send_once(request, method, url)
+            try:
+                response, raw, truncated, elapsed = self._send_once(request, method, url)
+            except TargetUnreachable as error:
+                error.unanswered = Unanswered(
+                    method=method,
+                    url=shown_url,
+                    request=request_text(method, shown_url, shown_headers, shown_body),
+                    curl_command=curl_command,
+                    error=str(error),
+                    sent=not isinstance(error, TargetNotAnswering),
+                    sent_at=sent_at,
+                )
+                raise
             if response.status_code != 429 or len(waits) >= RATE_LIMIT_RETRIES:
                 break
             wait = retry_after_s(response.headers.get("retry-after"), time.time())
@@ -216,9 +262,9 @@ class TargetClient:
         text = self.redactor.text(raw.decode(charset_of(response), errors="replace"))
         exchange = Exchange(
             method=method,
-            url=self.redactor.text(url),
-            request_headers=self.redactor.headers(request.headers),
-            request_body=request_preview(self.redactor, body, data, parts),
+            url=shown_url,
+            request_headers=shown_headers,
+            request_body=shown_body,
             status_code=response.status_code,
             response_headers=self.redactor.headers(response.headers),
             response_text=cut(text, RESPONSE_PREVIEW_CHARS),
@@ -228,15 +274,8 @@ class TargetClient:
             response_bytes=len(raw),
             retry_waits=tuple(waits),
             text=text,
-            curl_command=self._curl.command(
-                method,
-                url,
-                send_headers,
-                is_json=json is not NO_JSON,
-                body=body,
-                data=data,
-                parts=parts,
-            ),
+            curl_command=curl_command,
+            sent_at=sent_at,
         )
         self._record(exchange)
         return exchange
@@ -288,7 +327,7 @@ class TargetClient:
             if isinstance(error, httpx.DecodingError):
                 what = f"answered {status}, but its body could not be decoded past byte {size}"
             self._breaker.answered()
-            raise self._unreachable(TargetUnreachable, method, url, what, error) from None
+            raise BrokenAnswer(self._describe(method, url, what, error)) from None
         finally:
             response.close()
         return response, raw, truncated
@@ -348,8 +387,11 @@ class TargetClient:
         what: str,
         exc: httpx.RequestError,
     ) -> TargetUnreachable:
-        detail = " ".join(str(exc).split()) or "no detail"
-        message = f"{method} {url}: {what} ({type(exc).__name__}: {detail})"
+        message = self._describe(method, url, what, exc)
         if kind is TargetTimeout:
             message += f"; timeout is {self.config.timeout}s"
-        return kind(self.redactor.text(message))
+        return kind(message)
+
+    def _describe(self, method: str, url: str, what: str, exc: Exception) -> str:
+        detail = " ".join(str(exc).split()) or "no detail"
+        return self.redactor.text(f"{method} {url}: {what} ({type(exc).__name__}: {detail})")

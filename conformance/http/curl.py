@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any, Final
 
+from conformance.http.bodies import BodyStore
 from conformance.http.body import utf8_or_none
 from conformance.http.multipart import FilePart, curl_filename, form_fields
 from conformance.http.redact import Redactor
@@ -19,8 +20,11 @@ class CurlWriter:
     """Writes curl commands for one target: its keys become shell variables, the rest is
     masked by its redactor."""
 
-    def __init__(self, redactor: Redactor, keys: Mapping[str, str]) -> None:
+    def __init__(
+        self, redactor: Redactor, keys: Mapping[str, str], bodies: BodyStore | None = None
+    ) -> None:
         self.redactor = redactor
+        self.bodies = bodies
         self._keys = sorted({value for value in keys.values() if value}, key=len, reverse=True)
 
     def command(
@@ -33,8 +37,11 @@ class CurlWriter:
         body: bytes | None,
         data: Mapping[str, Any] | None,
         parts: list[FilePart],
+        content_type: str | None = None,
     ) -> str:
-        """The curl command (bash or zsh) that sends this request again."""
+        """The curl command (bash or zsh) that sends this request again. Files and binary
+        bodies are named by the path the body store saved them under, relative to the report
+        directory, where the command is meant to run."""
         words = ["curl", "-i"]
         has_body = bool(body) or bool(parts)
         if method == "HEAD":
@@ -52,21 +59,34 @@ class CurlWriter:
             for name, value in form_fields(data):
                 flag = "--form-string" if value[:1] in ("@", "<") or ";" in value else "-F"
                 words += [flag, self.shell_word(f"{name}={value}")]
+            missing = []
             for p in parts:
-                words += [
-                    "-F",
-                    self.shell_word(f"{p.name}=@{curl_filename(p.filename)};type={p.content_type}"),
-                ]
+                saved = self._saved(p.content, p.content_type)
+                if saved is None:
+                    missing.append(p.filename)
+                    source = f"@{curl_filename(p.filename)}"
+                else:
+                    source = f"@{saved};filename={curl_filename(p.filename)}"
+                words += ["-F", self.shell_word(f"{p.name}={source};type={p.content_type}")]
+            if missing:
+                note = f"  # not saved with the report: {', '.join(missing)} (any such file does)"
         elif body:
             text = utf8_or_none(body)
             if text is None or "\0" in text or len(text) > CURL_BODY_CHARS:
-                words += ["--data-binary", "@request-body.bin"]
-                note = (
-                    f"  # request body ({len(body)} bytes) not shown: save it as request-body.bin"
-                )
+                saved = self._saved(body, content_type)
+                if saved is None:
+                    words += ["--data-binary", "@request-body.bin"]
+                    note = f"  # body of {len(body)} bytes not saved: put it in request-body.bin"
+                else:
+                    words += ["--data-binary", f"@{saved}"]
             else:
                 words += ["-d" if is_json else "--data-raw", self.shell_word(text)]
         return " ".join(words) + note
+
+    def _saved(self, content: bytes | None, content_type: str | None) -> str | None:
+        if content is None or self.bodies is None:
+            return None
+        return self.bodies.save(content, content_type)
 
     def shell_word(self, s: str) -> str:
         """`s` quoted for the shell, every key in it written as "$TGO_API_KEY" and every piece

@@ -43,6 +43,7 @@ class Exchange:
     retry_waits: tuple[float, ...] = ()  # seconds waited after each 429 before sending again
     text: str = field(default="", repr=False, compare=False)
     curl_command: str = field(default="", repr=False, compare=False)
+    sent_at: float = field(default=0.0, compare=False)  # time.time() when it was sent
 
     def json(self) -> Any:
         """The response body parsed as JSON (parsed once); ResponseNotJSON when it is not JSON."""
@@ -74,23 +75,81 @@ class Exchange:
 
     def evidence(self) -> dict[str, Any]:
         """The request and response as a report shows them (already redacted)."""
-        request_lines = [f"{self.method} {self.url}"]
-        request_lines += [f"{name}: {value}" for name, value in self.request_headers.items()]
+        request = request_text(self.method, self.url, self.request_headers, self.request_body)
         response_lines = [f"HTTP {self.status_code}"]
         response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
         if self.retry_waits:
             waits = ", ".join(f"{wait:g} s" for wait in self.retry_waits)
-            request_lines.append(
-                f"# sent {len(self.retry_waits) + 1} times: answered 429 before, then "
-                f"waited {waits} as its Retry-After asked"
+            head, blank, rest = request.partition("\n\n")
+            request = (
+                f"{head}\n# sent {len(self.retry_waits) + 1} times: answered 429 before, then "
+                f"waited {waits} as its Retry-After asked{blank}{rest}"
             )
         body = self.response_text + (" …[truncated]" if self.truncated else "")
         return {
-            "request": "\n".join(request_lines)
-            + ("\n\n" + self.request_body if self.request_body else ""),
+            "request": request,
             "response": "\n".join(response_lines) + ("\n\n" + body if body else ""),
             "curl": self.curl_command,
         }
+
+
+# A step of a sequence keeps this much of its request and response: the failing step has the
+# whole of them, and every step has its curl command.
+STEP_PREVIEW_CHARS: Final = 2 * 1024
+
+
+def step_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """One step of a request sequence: its request, response and curl, the texts cut short."""
+    return {
+        "request": cut(str(evidence.get("request", "")), STEP_PREVIEW_CHARS),
+        "response": cut(str(evidence.get("response", "")), STEP_PREVIEW_CHARS),
+        "curl": evidence.get("curl", ""),
+    }
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The last request of a sequence as evidence, with every request before it: a stateful
+    failure is reproduced by sending them all, in order."""
+
+    exchanges: tuple[Exchange, ...]
+
+    def evidence(self) -> dict[str, Any]:
+        evidence = self.exchanges[-1].evidence()
+        if len(self.exchanges) > 1:
+            evidence["steps"] = [step_evidence(e.evidence()) for e in self.exchanges]
+        return evidence
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A request that got no answer (or was not sent because the target had stopped
+    answering), as evidence: the request, its curl command, and what happened instead."""
+
+    method: str
+    url: str
+    request: str  # start line, headers and body preview, redacted
+    curl_command: str
+    error: str
+    sent: bool  # False: not sent, the circuit breaker was open
+    sent_at: float
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "request": self.request,
+            "response": f"no answer: {self.error}",
+            "curl": self.curl_command,
+        }
+
+
+def request_text(method: str, url: str, headers: Mapping[str, str], body: str) -> str:
+    """A request as evidence shows it: start line, headers, and the body after a blank line."""
+    lines = [f"{method} {url}", *(f"{name}: {value}" for name, value in headers.items())]
+    return "\n".join(lines) + ("\n\n" + body if body else "")
+
+
+def as_json(value: str) -> str:
+    return jsonlib.dumps(value, ensure_ascii=False)
 
 
 def request_preview(
@@ -98,9 +157,9 @@ def request_preview(
 ) -> str:
     """The request body as evidence shows it: text (redacted, cut), or a summary of the parts."""
     if parts:
-        fields = "; ".join(f"{name}={value!r}" for name, value in form_fields(data))
+        fields = "; ".join(f"{name}={as_json(value)}" for name, value in form_fields(data))
         files = "; ".join(
-            f"{p.name}=<file {p.filename!r}, {p.content_type}, "
+            f"{p.name}=<file {as_json(p.filename)}, {p.content_type}, "
             f"{'?' if p.size is None else p.size} bytes>"
             for p in parts
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,9 @@ class FilePart:
     filename: str
     content_type: str
     size: int | None
+    # The bytes sent, when they could be read without disturbing the upload (for the report's
+    # copy of the file, so its curl command can send it again).
+    content: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def curl_filename(filename: str) -> str:
@@ -48,7 +51,9 @@ def file_parts(files: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> list[Fil
         filename = filename or "upload"
         if content_type is None:
             content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        parts.append(FilePart(name, filename, content_type, size_of(file_content)))
+        parts.append(
+            FilePart(name, filename, content_type, size_of(file_content), content_of(file_content))
+        )
     return parts
 
 
@@ -64,3 +69,11 @@ def size_of(file_content: Any) -> int | None:
     except (AttributeError, OSError, ValueError):
         return None
     return int(end - position)
+
+
+def content_of(file_content: Any) -> bytes | None:
+    if isinstance(file_content, bytes):
+        return file_content
+    if isinstance(file_content, str):
+        return file_content.encode()
+    return None  # a file object: read by httpx as it sends, not here

@@ -20,8 +20,9 @@ from hypothesis import settings
 
 from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
 from conformance.config import TargetConfig
-from conformance.http.client import TargetClient, TargetUnreachable
-from conformance.http.evidence import ResponseNotJSON
+from conformance.http.bodies import BodyStore
+from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
+from conformance.http.evidence import ResponseNotJSON, step_evidence
 from conformance.http.ratelimit import RateLimiter
 from conformance.profiles import current_hypothesis_profile, load_profile
 from conformance.report.collector import RunCollector
@@ -34,12 +35,20 @@ from conformance.verify import ConformanceFailure, Verifier, summarize_failures
 VERIFIER_KEY = pytest.StashKey[Verifier]()
 NOT_RUN_KEY = pytest.StashKey[str]()
 REQUESTS_KEY = pytest.StashKey[int]()
+START_KEY = pytest.StashKey[int]()  # the client's exchanges_recorded when the test began
 
 # What a test report carries to the controller (xdist serialises report attributes).
 RECORDS = "tgo_records"  # the checks the test recorded, as JSON
 REQUESTS = "tgo_requests"  # how many requests it sent
 NOT_RUN = "tgo_not_run"  # why it did not run: "deadline" or "writes"
 SUITE_ERROR = "tgo_suite_error"  # it failed through a bug of the suite, not the target
+UNANSWERED = "tgo_unanswered"  # the target did not answer it: what was sent, and the steps
+SEQUENCE = "tgo_sequence"  # the requests of a failed scenario, in order
+LAST_ANSWER = "tgo_last_answer_at"  # time.time() at which its last answered request was sent
+
+# A failed test carries its requests as a sequence when it sent at most this many (a scenario:
+# register, then list); a property test's hundreds are not a sequence, its failing case is.
+SEQUENCE_MAX = 25
 
 CONFIG_TABLES: dict[str, Literal["keys", "senders", "recipients"]] = {
     "key": "keys",
@@ -49,7 +58,7 @@ CONFIG_TABLES: dict[str, Literal["keys", "senders", "recipients"]] = {
 
 TARGET_FAULTS: tuple[type[BaseException], ...] = (
     AssertionError,  # ConformanceFailure included: a check of the target's behaviour failed
-    TargetUnreachable,  # the target hung, reset or refused while being tested
+    BrokenAnswer,  # the target's answer broke off
     ResponseNotJSON,
 )
 
@@ -74,10 +83,29 @@ def requirements_option(config: pytest.Config) -> frozenset[str] | None:
     return frozenset(r.strip() for r in str(value).split(",") if r.strip())
 
 
-def _blames_target(error: BaseException) -> bool:
+def blames_target(error: BaseException) -> bool:
     if isinstance(error, BaseExceptionGroup):
-        return all(_blames_target(inner) for inner in error.exceptions)
+        return all(blames_target(inner) for inner in error.exceptions)
     return isinstance(error, TARGET_FAULTS)
+
+
+def unanswered_in(error: BaseException) -> TargetUnreachable | None:
+    """The no-answer error behind `error`, if any: itself, one of its group, or what it was
+    raised while handling (an exception raised while handling an unreachable target is the
+    target's doing, never the suite's)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, TargetUnreachable):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend((current.__cause__, current.__context__))
+    return None
 
 
 class ConformancePlugin:
@@ -90,6 +118,7 @@ class ConformancePlugin:
         self.catalogue: Catalogue = load_catalogue()
         self.collector: RunCollector | None = None
         self._client: TargetClient | None = None
+        self._last_test = ""  # the last test that got an answer (in this process)
         self._previous_profile = current_hypothesis_profile()
         load_profile(run.profile)
 
@@ -115,7 +144,8 @@ class ConformancePlugin:
     def client(self) -> TargetClient:
         if self._client is None:
             limiter = RateLimiter(self.run.target.rate_limit, self.run.ratelimit_file)
-            self._client = TargetClient(self.run.target, rate_limiter=limiter)
+            bodies = BodyStore(self.run.report_dir, self.run.target.redactor())
+            self._client = TargetClient(self.run.target, rate_limiter=limiter, bodies=bodies)
         return self._client
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -148,7 +178,9 @@ class ConformancePlugin:
 
     # --- running a test ---
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        item.stash[START_KEY] = self.client().exchanges_recorded  # before its fixtures
         deadline = self.run.deadline
         if deadline is not None and time.time() > deadline:
             item.stash[NOT_RUN_KEY] = "deadline"
@@ -184,16 +216,72 @@ class ConformancePlugin:
         not_run = item.stash.get(NOT_RUN_KEY, None)
         if not_run is not None:
             setattr(report, NOT_RUN, not_run)
+        client = self.client()
+        steps = client.exchanges_since(item.stash.get(START_KEY, client.exchanges_recorded))
         if call.when == "call":
             verifier = item.stash.get(VERIFIER_KEY, None)
             records = [] if verifier is None else [r.to_json() for r in verifier.records]
             setattr(report, RECORDS, records)
             setattr(report, REQUESTS, item.stash.get(REQUESTS_KEY, 0))
-        # A failure that is not about the target (a bug in the suite) must not count against
-        # the target's requirements.
-        if report.failed and call.excinfo is not None and not _blames_target(call.excinfo.value):
-            setattr(report, SUITE_ERROR, True)
+            if steps:
+                setattr(report, LAST_ANSWER, steps[-1].sent_at)
+        if report.failed and call.excinfo is not None:
+            cut_off = unanswered_in(call.excinfo.value)
+            if cut_off is not None:
+                self._mark_inconclusive(item, report, cut_off, steps)
+            elif not blames_target(call.excinfo.value):
+                # A failure that is not about the target (a bug in the suite) must not count
+                # against the target's requirements.
+                setattr(report, SUITE_ERROR, True)
+            elif call.when == "call" and 1 < len(steps) <= SEQUENCE_MAX:
+                setattr(report, SEQUENCE, [step_evidence(e.evidence()) for e in steps])
+        if call.when == "teardown" and steps:
+            self._last_test = item.nodeid
         return report
+
+    def _mark_inconclusive(
+        self,
+        item: pytest.Item,
+        report: pytest.TestReport,
+        cut_off: TargetUnreachable,
+        steps: list[Any],
+    ) -> None:
+        """A test the target stopped answering observed nothing more: it is an error (it
+        could not be carried out), not a failure of the target's behaviour."""
+        attempt = cut_off.unanswered
+        last = self.client().recent(1)
+        last_answered = None
+        if last:
+            in_this_test = any(step is last[0] for step in steps)
+            last_answered = {
+                "test": item.nodeid if in_this_test else self._last_test,
+                "at": last[0].sent_at,
+                **step_evidence(last[0].evidence()),
+            }
+        shown = [step_evidence(e.evidence()) for e in steps[-SEQUENCE_MAX:]]
+        if attempt is not None:
+            shown.append(step_evidence(attempt.evidence()))
+        setattr(
+            report,
+            UNANSWERED,
+            {
+                "error": str(cut_off),
+                "sent": True if attempt is None else attempt.sent,
+                "at": time.time() if attempt is None else attempt.sent_at,
+                "request": None if attempt is None else attempt.evidence(),
+                "steps": shown,
+                "steps_total": len(steps) + (attempt is not None),
+                "last_answered": last_answered,
+            },
+        )
+        # junit.xml, pytest-html and pytest's own summary call a failure an error only outside
+        # the call phase: relabelled, the three agree with compliance.html that the test could
+        # not be carried out.
+        report.when = "setup"
+        report.longrepr = (
+            f"inconclusive, the target did not answer: {cut_off} (the test observed nothing "
+            "after this; see compliance.html, which shows the request and the steps before it)"
+        )
 
     def verifier(self, item: pytest.Item) -> Verifier:
         if VERIFIER_KEY not in item.stash:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance.report.baseline import compare_with_baseline
+from conformance.report.environment import environment
 from conformance.report.model import RunReport, TestOutcome
-from conformance.report.traceability import reading_results, requirement_results
+from conformance.report.traceability import no_answer_of, reading_results, requirement_results
 from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
 from conformance.rules.readings import load_register
@@ -53,7 +54,22 @@ class RunCollector:
         self.requests += int(getattr(report, "tgo_requests", 0) or 0)
         if getattr(report, "tgo_not_run", None) == "deadline":
             self.deadline_reached = True
-        if report.skipped and report.when in ("setup", "call"):
+        unanswered = getattr(report, "tgo_unanswered", None)
+        last_answer = getattr(report, "tgo_last_answer_at", None)
+        if unanswered is not None:
+            self.outcomes[report.nodeid] = TestOutcome(
+                report.nodeid,
+                "inconclusive",
+                requirements,
+                records=records or (previous.records if previous else ()),
+                error=self.redactor.text(str(unanswered["error"])),
+                duration_s=report.duration,
+                unanswered=unanswered,
+                last_answer_at=last_answer,
+            )
+        elif previous is not None and previous.outcome == "inconclusive":
+            return  # its teardown adds nothing to a test the target left unanswered
+        elif report.skipped and report.when in ("setup", "call"):
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid,
                 "skipped",
@@ -74,10 +90,17 @@ class RunCollector:
                 error=self._error_text(report),
                 duration_s=report.duration,
                 suite_error=bool(getattr(report, "tgo_suite_error", False)),
+                sequence=tuple(getattr(report, "tgo_sequence", None) or ()),
+                last_answer_at=last_answer or (previous.last_answer_at if previous else None),
             )
         elif report.when == "call" and report.passed:
             self.outcomes[report.nodeid] = TestOutcome(
-                report.nodeid, "passed", requirements, records=records, duration_s=report.duration
+                report.nodeid,
+                "passed",
+                requirements,
+                records=records,
+                duration_s=report.duration,
+                last_answer_at=last_answer,
             )
 
     def _error_text(self, report: pytest.TestReport) -> str:
@@ -112,6 +135,16 @@ class RunCollector:
         if incomplete is None and not_run:
             # However the run was stopped, a test that never reported did not run.
             incomplete = f"{len(not_run)} of {len(self.collected)} tests did not run"
+        no_answer = no_answer_of(outcomes)
+        if no_answer is not None:
+            cut = len(no_answer.tests_cut)
+            what = (
+                "the target stopped answering"
+                if no_answer.stopped
+                else "the target left some requests without an answer"
+            )
+            reason = f"{what}: {cut} test{'s' if cut != 1 else ''} could not finish"
+            incomplete = reason if incomplete is None else f"{reason}; {incomplete}"
         results = requirement_results(self.catalogue, outcomes)
         comparison = None
         if self.run.baseline is not None:
@@ -129,6 +162,10 @@ class RunCollector:
             first_failure_s=self.first_failure_s,
             baseline=comparison,
             readings=reading_results(load_register(), outcomes),
+            no_answer=no_answer,
+            environment=environment(
+                self.run.target, profile=self.run.profile, target=self.run.label
+            ),
         )
         write_reports(self.report, self.run.report_dir, self.redactor)
 

@@ -1,4 +1,5 @@
-"""What the command prints after a run: the verdict line, one line per failed requirement."""
+"""What the command prints after a run: the verdict line, where the target stopped answering,
+one line per finding (its requirements named), and where the report is."""
 
 from __future__ import annotations
 
@@ -6,30 +7,42 @@ from pathlib import Path
 
 from conformance.report.model import RunReport
 
-# One line per failed requirement after the verdict, each cut to this many characters.
+# Each line after the verdict is cut to this many characters.
 FAILURE_LINE_CHARS = 200
 
 
+def _cut(text: str) -> str:
+    """One indented line of at most FAILURE_LINE_CHARS characters."""
+    text = "  " + " ".join(text.split())
+    return text if len(text) <= FAILURE_LINE_CHARS else text[: FAILURE_LINE_CHARS - 1] + "…"
+
+
 def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
-    """The verdict with the counts, each failed requirement, and where the report is (not yet
-    redacted: the runner passes them through the run's redactor)."""
+    """The verdict with the counts, each finding, and where the report is (not yet redacted:
+    the runner passes them through the run's redactor)."""
     counts = report.counts()
+    findings = report.findings
     line = (
         f"tgo-conformance: {report.verdict.upper()} — {counts['passed']} passed, "
         f"{counts['failed']} failed ({counts['warnings']} warnings), "
-        f"{counts['not_tested']} not tested"
     )
+    if counts["inconclusive"]:
+        line += f"{counts['inconclusive']} inconclusive, "
+    line += f"{counts['not_tested']} not tested"
+    if findings:
+        line += f"; {len(findings)} finding{'s' if len(findings) != 1 else ''}"
     if not report.complete:
         line += f" — INCOMPLETE: {report.incomplete_reason}"
     lines = [line]
-    for result in report.requirements:
-        if result.status != "failed":
-            continue
-        first = result.failures[0].message if result.failures else "failed"
-        text = f"  {result.requirement.id} ({result.requirement.level}) failed: "
-        text += " ".join(first.split())
-        if len(text) > FAILURE_LINE_CHARS:
-            text = text[: FAILURE_LINE_CHARS - 1] + "…"
-        lines.append(text)
+    no_answer = report.no_answer
+    if no_answer is not None:
+        request = str((no_answer.request or {}).get("request", "")).split("\n", 1)[0]
+        what = "stopped answering at" if no_answer.stopped else "did not answer"
+        lines.append(_cut(f"the target {what}: {request} ({no_answer.test})"))
+    for finding in findings:
+        ids = ", ".join(r.requirement.id for r in finding.requirements)
+        lines.append(
+            _cut(f"{finding.id} ({finding.level}) {ids} failed: {finding.example.message}")
+        )
     lines.append(f"report: {report_dir / 'compliance.html'}")
     return lines

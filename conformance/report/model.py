@@ -1,177 +1,78 @@
-"""What a run found: test outcomes, requirement results, the verdict."""
+"""What a run found: test outcomes, requirement results, findings, the verdict."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from conformance.rules.catalogue import Requirement
-from conformance.rules.readings import Reading
-from conformance.verify import CheckRecord
-
-Outcome = Literal["passed", "failed", "skipped"]
-Status = Literal["passed", "failed", "not_tested"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "not_tested")
-
-# How a requirement's status moved since a baseline run.
-Change = Literal["regressed", "fixed", "unchanged", "now_tested", "no_longer_tested", "new"]
-CHANGES: tuple[Change, ...] = (
-    "regressed",
-    "fixed",
-    "now_tested",
-    "no_longer_tested",
-    "new",
-    "unchanged",
+from conformance.report.environment import Setting
+from conformance.report.findings import Finding, findings_of
+from conformance.report.not_tested import NotTestedBreakdown, breakdown, cause_of
+from conformance.report.results import (
+    CHANGES,
+    OUTCOMES,
+    STATUSES,
+    Change,
+    FailureEvidence,
+    FailureGroup,
+    Outcome,
+    RequirementResult,
+    Status,
+    TestOutcome,
+    Verdict,
+    group_failures,
 )
+from conformance.rules.readings import Reading
+
+__all__ = [
+    "CHANGES",
+    "OUTCOMES",
+    "STATUSES",
+    "BaselineComparison",
+    "Change",
+    "FailureEvidence",
+    "FailureGroup",
+    "NoAnswer",
+    "Outcome",
+    "ReadingResult",
+    "RequirementResult",
+    "RunReport",
+    "Status",
+    "TestOutcome",
+    "Verdict",
+    "group_failures",
+]
 
 
 @dataclass(frozen=True)
-class TestOutcome:
-    """One test as pytest finished it, with the checks it recorded."""
-
-    __test__ = False  # a data class, not a pytest test class
-
-    nodeid: str
-    outcome: Outcome
-    requirements: tuple[str, ...]
-    records: tuple[CheckRecord, ...] = ()
-    skip_reason: str | None = None
-    error: str | None = None  # why it failed when no recorded check says (already redacted)
-    duration_s: float = 0.0
-    suite_error: bool = False  # failed through a bug of the suite, not through the target
-
-
-@dataclass(frozen=True)
-class FailureEvidence:
-    """Why one requirement failed in one test."""
+class NoAnswer:
+    """Where the target stopped answering: the first request it did not answer (by the time
+    it was sent, across workers), the steps of that test up to it, and the last request the
+    target answered before it. The report's first finding when a run has one."""
 
     test: str
-    message: str
-    expected: str = ""
-    evidence: dict[str, Any] | None = None
-
-    @property
-    def response_status(self) -> str | None:
-        """The status line of the response in the evidence ("HTTP 201"), if any."""
-        response = (self.evidence or {}).get("response")
-        if not isinstance(response, str) or not response.startswith("HTTP "):
-            return None
-        return response.split("\n", 1)[0].strip()
+    error: str
+    at: float  # time.time() the request was sent
+    request: dict[str, Any] | None  # its evidence: request text and curl
+    steps: tuple[dict[str, Any], ...]  # the test's requests, the unanswered one last
+    steps_total: int  # how many the test sent (steps holds the last ones)
+    last_answered: dict[str, Any] | None  # {"test", "at", "request", "response", "curl"}
+    stopped: bool  # no request sent after it was answered
+    tests_cut: tuple[str, ...]  # every test the target left without an answer
 
     def to_json(self) -> dict[str, Any]:
         return {
             "test": self.test,
-            "message": self.message,
-            "expected": self.expected,
-            "evidence": self.evidence,
+            "error": self.error,
+            "stopped_answering": self.stopped,
+            "request": self.request,
+            "steps": list(self.steps),
+            "steps_total": self.steps_total,
+            "last_answered": self.last_answered,
+            "tests_cut": list(self.tests_cut),
         }
-
-
-@dataclass(frozen=True)
-class FailureGroup:
-    """Failures of one requirement that are the same finding seen several times: the same
-    expectation broken with the same response status (typically one rule, several operations
-    or parameters)."""
-
-    failures: tuple[FailureEvidence, ...]
-
-    @property
-    def example(self) -> FailureEvidence:
-        """The occurrence the report shows in full: the first that carries an exchange."""
-        return next((f for f in self.failures if f.evidence), self.failures[0])
-
-    @property
-    def others(self) -> tuple[FailureEvidence, ...]:
-        example = self.example
-        return tuple(f for f in self.failures if f is not example)
-
-    @property
-    def tests(self) -> list[str]:
-        return list(dict.fromkeys(f.test for f in self.failures))
-
-    def to_json(self) -> dict[str, Any]:
-        example = self.example
-        return {
-            "message": example.message,
-            "expected": example.expected,
-            "response_status": example.response_status,
-            "count": len(self.failures),
-            "tests": self.tests,
-        }
-
-
-def _group_key(failure: FailureEvidence) -> tuple[str, str]:
-    if failure.expected or failure.evidence:
-        return failure.expected, failure.response_status or ""
-    # An exception without a recorded check: group by its first line, numbers aside.
-    first = (failure.message.strip().splitlines() or [""])[0]
-    return "", re.sub(r"\d+", "#", first)
-
-
-def group_failures(failures: list[FailureEvidence]) -> list[FailureGroup]:
-    """Failures grouped by finding, largest group first (first seen first among equals)."""
-    groups: dict[tuple[str, str], list[FailureEvidence]] = {}
-    for failure in failures:
-        groups.setdefault(_group_key(failure), []).append(failure)
-    ordered = sorted(groups.values(), key=len, reverse=True)  # stable: ties keep first-seen order
-    return [FailureGroup(tuple(group)) for group in ordered]
-
-
-@dataclass
-class RequirementResult:
-    requirement: Requirement
-    status: Status
-    tests: list[str] = field(default_factory=list)
-    failures: list[FailureEvidence] = field(default_factory=list)
-    reason: str | None = None  # for not_tested
-    change: Change | None = None  # against a baseline, when the run has one
-    previous_status: str | None = None  # the status in the baseline run
-
-    @property
-    def is_warning(self) -> bool:
-        """A failed SHOULD or MAY: reported, but it does not fail the verdict."""
-        return self.status == "failed" and self.requirement.level != "MUST"
-
-    @property
-    def shown_status(self) -> str:
-        """The status as a person reads it: a failed SHOULD/MAY is a warning."""
-        return "warning" if self.is_warning else self.status
-
-    @property
-    def failing_tests(self) -> list[str]:
-        """The tests in which it failed (``tests`` also holds those in which it held)."""
-        return list(dict.fromkeys(f.test for f in self.failures))
-
-    def failure_groups(self) -> list[FailureGroup]:
-        return group_failures(self.failures)
-
-    def to_json(self) -> dict[str, Any]:
-        req = self.requirement
-        data: dict[str, Any] = {
-            "id": req.id,
-            "level": req.level,
-            "area": req.area,
-            "title": req.title,
-            "source": f"{req.source.doc}: \u201c{req.source.quote}\u201d",
-            "doc": req.source.doc,
-            "quote": req.source.quote,
-            "status": self.status,
-            "tests": self.tests,
-            "failures": [failure.to_json() for failure in self.failures],
-        }
-        if self.failures:
-            data["failure_groups"] = [group.to_json() for group in self.failure_groups()]
-        if self.reason is not None:
-            data["reason"] = self.reason
-        if self.is_warning:
-            data["warning"] = True
-        if self.change is not None:
-            data["change"] = self.change
-            data["previous_status"] = self.previous_status
-        return data
 
 
 @dataclass
@@ -242,13 +143,29 @@ class RunReport:
     baseline: BaselineComparison | None = None
     first_failure_s: float | None = None  # seconds from the start to the first failed test
     readings: list[ReadingResult] = field(default_factory=list)  # the target's choices
+    no_answer: NoAnswer | None = None  # where the target stopped answering, if it did
+    environment: list[Setting] = field(default_factory=list)
+    seed: int | None = None
 
     @property
-    def verdict(self) -> Literal["pass", "fail"]:
-        failed_must = any(
-            r.status == "failed" and r.requirement.level == "MUST" for r in self.requirements
-        )
-        return "fail" if failed_must else "pass"
+    def verdict(self) -> Verdict:
+        """fail exactly when a MUST failed; inconclusive when none failed but one could not be
+        observed because the target did not answer; pass otherwise."""
+        musts = [r for r in self.requirements if r.requirement.level == "MUST"]
+        if any(r.status == "failed" for r in musts):
+            return "fail"
+        if any(r.status == "inconclusive" for r in musts):
+            return "inconclusive"
+        return "pass"
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The failures grouped by cause, most impact first."""
+        return findings_of(self.requirements)
+
+    @property
+    def inconclusive(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status == "inconclusive"]
 
     @property
     def failed_must(self) -> list[RequirementResult]:
@@ -292,15 +209,32 @@ class RunReport:
             "first_failure_s": None
             if self.first_failure_s is None
             else round(self.first_failure_s, 2),
-            "tests": {
-                "total": len(self.tests),
-                **{
-                    o: sum(1 for t in self.tests if t.outcome == o)
-                    for o in ("passed", "failed", "skipped")
-                },
-                "suite_errors": sum(1 for t in self.tests if t.suite_error),
-            },
+            "tests": self.test_counts(),
+            "seed": self.seed,
+            "environment": {setting.name: setting.value for setting in self.environment},
+            "no_answer": None if self.no_answer is None else self.no_answer.to_json(),
+            "findings": [finding.to_json() for finding in self.findings],
+            "not_tested": self.not_tested_breakdown().to_json(),
             "baseline": None if self.baseline is None else self.baseline.to_json(),
-            "requirements": [result.to_json() for result in self.requirements],
+            "requirements": [_requirement_json(result) for result in self.requirements],
             "readings": [reading.to_json() for reading in self.readings if reading.observed],
         }
+
+    def test_counts(self) -> dict[str, int]:
+        """Tests by outcome: the counts junit.xml and pytest-report.html give too (an
+        inconclusive test is an error there)."""
+        return {
+            "total": len(self.tests),
+            **{o: sum(1 for t in self.tests if t.outcome == o) for o in OUTCOMES},
+            "suite_errors": sum(1 for t in self.tests if t.suite_error),
+        }
+
+    def not_tested_breakdown(self) -> NotTestedBreakdown:
+        return breakdown(self.requirements)
+
+
+def _requirement_json(result: RequirementResult) -> dict[str, Any]:
+    data = result.to_json()
+    if result.status == "not_tested":
+        data["not_tested_cause"] = cause_of(result)
+    return data

@@ -14,6 +14,15 @@ import pytest
 
 REPORT_PAGE = "compliance.html"
 COLUMN_INDEX = 2  # after Result and Test
+# pytest-html builds its rows with script, after the browser looked for the URL's #fragment:
+# once they exist, this brings the test compliance.html links to (#<node id>) into view.
+SCROLL_TO_TEST = """<script>
+window.addEventListener("load", function () {
+  var id = decodeURIComponent(window.location.hash.slice(1));
+  var row = id && document.getElementById(id);
+  if (row) { row.scrollIntoView(); row.style.outline = "2px solid #0969da"; }
+});
+</script>"""
 
 
 def requirement_ids(report: pytest.TestReport) -> list[str]:
@@ -34,6 +43,7 @@ class PytestHtmlHooks:
             f"<p>The verdict, requirement by requirement with the evidence of each failure: "
             f'<a href="{REPORT_PAGE}">{REPORT_PAGE}</a>. The Requirements column links there.</p>'
         )
+        prefix.append(SCROLL_TO_TEST)
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(

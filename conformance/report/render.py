@@ -8,19 +8,25 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from itertools import groupby
+from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 
 from conformance.http.curl import CURL_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
+from conformance.report.replay import replay_files
 from conformance.rules.catalogue import AREA_TITLES
 
 # What one request or response may take on the page; summary.json keeps the whole preview.
 EVIDENCE_MAX_LINES = 60
 EVIDENCE_MAX_CHARS = 5000
-# Occurrences of one finding listed by name, and findings shown per requirement.
+# Occurrences of one finding listed by name.
 OTHERS_LISTED = 8
-GROUPS_SHOWN = 3
+# On paper, the findings after this many show what was seen and expected, not the exchange.
+PRINT_IN_FULL = 6
+# A request or response with more header lines than this shows them folded.
+HEADERS_SHOWN = 4
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("conformance.report", "templates"),
@@ -61,6 +67,15 @@ class MessageView:
     body: str
     cut: str  # what was left out, or ""
 
+    @property
+    def header_count(self) -> int:
+        return len(self.headers.splitlines()) if self.headers else 0
+
+    @property
+    def fold_headers(self) -> bool:
+        """Long headers fold, so that the body stays in view."""
+        return self.header_count > HEADERS_SHOWN
+
 
 def message_view(text: str) -> MessageView:
     """Split an evidence text ("METHOD url" or "HTTP nnn", headers, blank line, body), pretty-
@@ -83,6 +98,53 @@ def message_view(text: str) -> MessageView:
         body = body[:EVIDENCE_MAX_CHARS]
     note = f"… {' and '.join(cut)} not shown (summary.json has them)" if cut else ""
     return MessageView(start, headers, body, note)
+
+
+_ARABIC_RUN = re.compile("[\u0600-\u06ff](?:[^\"“”'\n]*[\u0600-\u06ff.])?")
+# The docs' text pages lost the space between a table's cells and after a heading
+# ("401 UnauthorizedAPI key is missing"): a lower-case letter runs into a capital.
+_MERGED_CELLS = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]|[A-Z]{2})")
+
+
+def docs_text(text: str) -> Markup:
+    """Words of the docs as the page shows them: the space between merged table cells put
+    back, and Arabic runs marked right-to-left (their Latin words, "TGO Connect", inside)."""
+    spaced = _MERGED_CELLS.sub(" ", str(text))
+    return bidi(spaced)
+
+
+def bidi(text: str) -> Markup:
+    """`text` escaped, each Arabic run in a span laid out right to left."""
+    parts: list[str] = []
+    last = 0
+    for match in _ARABIC_RUN.finditer(text):
+        parts.append(str(escape(text[last : match.start()])))
+        parts.append(f'<span dir="rtl" lang="ar">{escape(match.group(0))}</span>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts))
+
+
+def pytest_link(test: str, inconclusive: bool = False) -> str:
+    """The test's entry in pytest-report.html (pytest-html names a test's rows by node id; a
+    test the target left unanswered is an error there, reported at its setup)."""
+    return "pytest-report.html#" + quote(test + ("::setup" if inconclusive else ""), safe="")
+
+
+OBSERVED_MAX_LINES = 8
+OBSERVED_MAX_CHARS = 600
+
+
+def observed(text: str) -> str:
+    """What a failure observed, short enough to read at a glance (a generated case's message
+    can hold the whole schema it was checked against; summary.json keeps all of it)."""
+    lines = str(text).strip().splitlines()
+    short = "\n".join(line for line in lines[:OBSERVED_MAX_LINES])
+    if len(short) > OBSERVED_MAX_CHARS:
+        short = short[:OBSERVED_MAX_CHARS].rstrip()
+    if short != str(text).strip():
+        short += " … (the whole message is in summary.json)"
+    return short
 
 
 def key_hint(request_text: str) -> str | None:
@@ -143,11 +205,21 @@ _ENV.tests["using_key_variable"] = uses_key_variable
 _ENV.tests["holding_forbidden_codepoints"] = lambda text: bool(_FORBIDDEN.search(str(text)))
 # Text written right to left (the docs' Arabic message) gets dir="rtl" and lang="ar".
 _ENV.tests["arabic"] = lambda text: bool(re.search("[\u0600-\u06ff]", str(text)))
+_ENV.filters["docs_text"] = docs_text
+_ENV.filters["bidi"] = bidi
+_ENV.filters["pytest_link"] = pytest_link
+_ENV.filters["observed"] = observed
 
 
 def render_compliance_html(report: RunReport) -> str:
     template = _ENV.get_template("compliance.html.j2")
     failed = [r for r in report.requirements if r.status == "failed"]
+    findings = report.findings
+    finding_of: dict[str, list[str]] = {}
+    for finding in findings:
+        for result in finding.requirements:
+            finding_of.setdefault(result.requirement.id, []).append(finding.id)
+    inconclusive_tests = {t.nodeid for t in report.tests if t.outcome == "inconclusive"}
     html = template.render(
         report=report,
         summary=report.to_summary(),
@@ -155,11 +227,17 @@ def render_compliance_html(report: RunReport) -> str:
         area_titles=AREA_TITLES,
         failed_must=[r for r in failed if not r.is_warning],
         warnings=[r for r in failed if r.is_warning],
+        findings=findings,
+        finding_of=finding_of,
+        sequences={t.nodeid: t.sequence for t in report.tests if t.sequence},
+        inconclusive_tests=inconclusive_tests,
+        replays=replay_files(report),
+        not_tested=report.not_tested_breakdown(),
         levels=sorted({r.requirement.level for r in report.requirements}, key=_level_rank),
         version=_version(),
         key_variable=CURL_KEY_VARIABLE,
         others_listed=OTHERS_LISTED,
-        groups_shown=GROUPS_SHOWN,
+        print_in_full=PRINT_IN_FULL,
     )
     return visible_codepoints(html)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from conformance.report.model import (
     FailureEvidence,
+    NoAnswer,
     ReadingResult,
     RequirementResult,
     TestOutcome,
@@ -21,7 +22,10 @@ def requirement_results(
     """Status per requirement, in catalogue order.
 
     failed: some test recorded a failed check for it, or a test naming it failed without
-    saying which check (an exception: the target hung up, answered garbage...).
+    saying which check (an exception: the target answered garbage, its body broke off...).
+    inconclusive: otherwise, a test naming it was cut off because the target did not answer
+    (refused, reset, timed out): what that test would have observed is unknown, so neither a
+    pass nor a failure can be claimed.
     passed: otherwise, some test recorded a passing check for it (a test that passed without
     observing it proves nothing of it).
     not_tested: nothing observed it; the reason is the skips' reasons or the catalogue's own.
@@ -30,6 +34,7 @@ def requirement_results(
     failures: dict[str, list[FailureEvidence]] = defaultdict(list)
     passed: set[str] = set()
     skips: dict[str, list[str]] = defaultdict(list)
+    cut_off: dict[str, list[str]] = defaultdict(list)
 
     for outcome in outcomes:
         recorded = {r.requirement for r in outcome.records if r.reading is None}
@@ -43,11 +48,16 @@ def requirement_results(
             if not record.ok:
                 evidence = dict(record.evidence) if record.evidence is not None else None
                 failures[record.requirement].append(
-                    FailureEvidence(outcome.nodeid, record.message, record.expected, evidence)
+                    FailureEvidence(
+                        outcome.nodeid, record.message, record.expected, evidence, record.finding
+                    )
                 )
             else:
                 passed.add(record.requirement)
-        if outcome.outcome == "skipped":
+        if outcome.outcome == "inconclusive":
+            for req_id in outcome.requirements:
+                cut_off[req_id].append(f"{outcome.nodeid}: {outcome.error}")
+        elif outcome.outcome == "skipped":
             for req_id in outcome.requirements:
                 skips[req_id].append(outcome.skip_reason or "skipped")
         elif outcome.outcome == "passed":
@@ -82,6 +92,11 @@ def requirement_results(
             results.append(
                 RequirementResult(requirement, "failed", tests[req_id], failures[req_id])
             )
+        elif cut_off.get(req_id):
+            reason = _inconclusive_reason(cut_off[req_id], req_id in passed)
+            results.append(
+                RequirementResult(requirement, "inconclusive", tests[req_id], reason=reason)
+            )
         elif req_id in passed:
             results.append(RequirementResult(requirement, "passed", tests[req_id]))
         else:
@@ -90,6 +105,15 @@ def requirement_results(
                 RequirementResult(requirement, "not_tested", tests[req_id], reason=reason)
             )
     return results
+
+
+def _inconclusive_reason(cut_off: list[str], some_passed: bool) -> str:
+    first = cut_off[0]
+    text = f"the target did not answer, so {len(cut_off)} test(s) of it could not finish"
+    text += f" (first: {first})" if len(cut_off) == 1 else f"; the first: {first}"
+    if some_passed:
+        text += "; the checks that ran before held"
+    return text
 
 
 def _not_tested_reason(catalogue_reason: str | None, skip_reasons: list[str]) -> str:
@@ -109,3 +133,33 @@ def reading_results(register: Register, outcomes: Iterable[TestOutcome]) -> list
                 seen = observed[record.reading]
                 seen[record.message] = seen.get(record.message, 0) + 1
     return [ReadingResult(reading, observed.get(reading.id, {})) for reading in register.readings]
+
+
+def no_answer_of(outcomes: list[TestOutcome]) -> NoAnswer | None:
+    """Where the target stopped answering: the first unanswered request of the run (by the
+    time it was sent: xdist workers run side by side) and the last answered before it."""
+    cut = [t for t in outcomes if t.unanswered]
+    if not cut:
+        return None
+    first = min(cut, key=lambda t: float(t.unanswered["at"]) if t.unanswered else 0.0)
+    data = first.unanswered or {}
+    at = float(data["at"])
+    earlier = [
+        t.unanswered["last_answered"]
+        for t in cut
+        if t.unanswered
+        and t.unanswered.get("last_answered")
+        and float(t.unanswered["last_answered"]["at"]) <= at
+    ]
+    answered_after = any(t.last_answer_at is not None and t.last_answer_at > at for t in outcomes)
+    return NoAnswer(
+        test=first.nodeid,
+        error=str(data["error"]),
+        at=at,
+        request=data.get("request"),
+        steps=tuple(data.get("steps") or ()),
+        steps_total=int(data.get("steps_total") or 0),
+        last_answered=max(earlier, key=lambda e: float(e["at"])) if earlier else None,
+        stopped=not answered_after,
+        tests_cut=tuple(t.nodeid for t in cut),
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from conformance.http.redact import Redactor
 from conformance.report.model import RunReport
 from conformance.report.render import render_compliance_html
+from conformance.report.replay import replay_files
 
 
 def _umask() -> int:
@@ -42,15 +43,18 @@ def write_atomic(path: Path, text: str) -> None:
 def render_reports(report: RunReport, redactor: Redactor) -> dict[str, str]:
     """Every file's text, redacted last: nothing is written until all of them are rendered."""
     summary = json.dumps(report.to_summary(), indent=2, ensure_ascii=False)
-    return {
+    files = {
         "summary.json": redactor.text(summary) + "\n",
         "compliance.html": redactor.text(render_compliance_html(report)),
     }
+    for replay in replay_files(report).values():
+        files[replay.path] = redactor.text(replay.text)
+    return files
 
 
 def write_reports(report: RunReport, report_dir: Path, redactor: Redactor) -> None:
-    """summary.json and compliance.html. A failure while rendering writes neither, so the
-    directory keeps the files of the last complete write."""
+    """summary.json, compliance.html and the replay scripts. A failure while rendering writes
+    none, so the directory keeps the files of the last complete write."""
     for name, text in render_reports(report, redactor).items():
         write_atomic(report_dir / name, text)
 

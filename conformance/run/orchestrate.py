@@ -31,6 +31,7 @@ from conformance.run.target import resolve_target
 
 __all__ = [
     "EXIT_FAIL",
+    "EXIT_INCONCLUSIVE",
     "EXIT_INTERRUPTED",
     "EXIT_PASS",
     "EXIT_USAGE",
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+# No MUST failed, but the target stopped answering before some MUST could be observed: the run
+# proves neither conformance nor its absence (docs/target-config.md, "Exit status").
+EXIT_INCONCLUSIVE = 3
+VERDICT_STATUS = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "inconclusive": EXIT_INCONCLUSIVE}
 
 
 @dataclass
@@ -115,8 +120,7 @@ def execute(options: RunOptions) -> RunOutcome:
         if stopped is None and not (watchdog is not None and watchdog.fired):
             return RunOutcome(EXIT_INTERRUPTED, report_dir, report, lines)
     # Complete, or stopped at --max-duration: the verdict on what ran decides.
-    status = EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
-    return RunOutcome(status, report_dir, report, lines)
+    return RunOutcome(VERDICT_STATUS[report.verdict], report_dir, report, lines)
 
 
 def _check_report_dir(report_dir: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.http.client import TargetClient, TargetUnreachable
+from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
 from conformance.plugin.session import ConformancePlugin
 from conformance.run.description import RunDescription
 from conformance.run.interrupts import HeldStderr, RunInterrupted, quiet_about_interrupts
@@ -61,6 +61,8 @@ def preflight(run: RunDescription) -> None:
             client.request(operation.method, operation.path)
         except TargetUnreachable as error:
             raise RunError(f"cannot reach the target: {error}") from None
+        except BrokenAnswer:
+            pass  # it answered, badly: reachable, and the tests will say what is wrong
 
 
 class RunControl:
@@ -97,7 +99,9 @@ class RunControl:
         # text holds a traceback; a swallowed interrupt is not worth one (it is sent again).
         sys.unraisablehook = quiet_about_interrupts(sys.unraisablehook)
 
-    @pytest.hookimpl(trylast=True)
+    # tryfirst, like the collector's: pytest's terminal reporter can crash while it formats the
+    # interrupt, and pluggy then calls no later implementation.
+    @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         if not isinstance(excinfo.value, RunInterrupted):
             return

@@ -15,7 +15,7 @@ import pytest
 
 from conformance.checks.errors import expect_success, parse_json
 from conformance.checks.lists import Listing, read_listing, same_id, usage_count, usage_sender
-from conformance.checks.values import is_timestamp
+from conformance.checks.values import is_timestamp, shown
 from conformance.config import Sender, TargetConfig
 from conformance.generation.payloads import MESSAGES, USAGE, media_body, text_body
 from conformance.generation.requests import unique_text
@@ -42,7 +42,7 @@ def _check_entry(verify: Verifier, rules: Rules, entry: Any, response: Exchange)
     verify.check(
         "LOG-001",
         not missing,
-        f"log entry {label} lacks {missing}",
+        f"log entry {label} lacks {shown(missing)}",
         expected=f"each entry has {', '.join(rules.log_fields)}",
         exchange=response,
     )
@@ -50,7 +50,7 @@ def _check_entry(verify: Verifier, rules: Rules, entry: Any, response: Exchange)
         verify.check(
             "LOG-001",
             entry["message_type"] in rules.message_types,
-            f"log entry {label} has message_type {entry['message_type']!r}",
+            f"log entry {label} has message_type {shown(entry['message_type'])}",
             expected=f"one of {sorted(rules.message_types)}",
             exchange=response,
         )
@@ -58,7 +58,7 @@ def _check_entry(verify: Verifier, rules: Rules, entry: Any, response: Exchange)
         verify.check(
             "LOG-001",
             is_timestamp(entry["sent_at"]),
-            f"log entry {label} has sent_at {entry['sent_at']!r}",
+            f"log entry {label} has sent_at {shown(entry['sent_at'])}",
             expected="a timestamp: ISO 8601 / RFC 3339 text or a Unix time (READ-014)",
             exchange=response,
         )
@@ -66,7 +66,7 @@ def _check_entry(verify: Verifier, rules: Rules, entry: Any, response: Exchange)
         verify.check(
             "LOG-001",
             isinstance(entry["status"], str | int) and not isinstance(entry["status"], bool),
-            f"log entry {label} has status {entry['status']!r}",
+            f"log entry {label} has status {shown(entry['status'])}",
             expected="a status (its words are not documented: READ-029)",
             exchange=response,
         )
@@ -133,7 +133,7 @@ def test_sent_text_message_appears_in_log(
     verify.require(
         "LOG-002",
         bool(found),
-        f"the accepted message {content!r} is not in the log after {settle_s:g} s",
+        f"the accepted message {shown(content)} is not in the log after {settle_s:g} s",
         expected="the message in the log",
         exchange=listing.last,
     )
@@ -145,14 +145,15 @@ def test_sent_text_message_appears_in_log(
         verify.check(
             "LOG-003",
             same_id(entry.get("sender_number_id"), active.id),
-            f"logged sender_number_id {entry.get('sender_number_id')!r}, sent from {active.id}",
+            f"logged sender_number_id {shown(entry.get('sender_number_id'))}, "
+            f"sent from {active.id}",
             expected="the sender's id",
             exchange=listing.last,
         )
     verify.check(
         "LOG-003",
         entry.get("message_type") == "text",
-        f"logged message_type {entry.get('message_type')!r} for a text message",
+        f"logged message_type {shown(entry.get('message_type'))} for a text message",
         expected="text",
         exchange=listing.last,
     )
@@ -234,14 +235,15 @@ def test_usage_is_grouped_by_sender_number(
         verify.check(
             "USAGE-001",
             any(value is not None for value in sender),
-            f"usage entry {entry!r} names no sender (sender_number_id, sender_id, sender_phone)",
+            f"usage entry {shown(entry)} names no sender "
+            "(sender_number_id, sender_id, sender_phone)",
             expected="each group names its sender number (READ-027)",
             exchange=listing.last,
         )
         verify.check(
             "USAGE-001",
             isinstance(entry, dict) and usage_count(entry) is not None,
-            f"usage entry {entry!r} has no message count",
+            f"usage entry {shown(entry)} has no message count",
             expected="a count field (count, message_count, total, ...: READ-027)",
             exchange=listing.last,
         )

@@ -13,6 +13,7 @@ from conformance.checks.errors import (
     expect_success,
     invalid_body,
 )
+from conformance.checks.values import shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import MESSAGES, OMIT, media_body, text_body
 from conformance.generation.requests import unique_text
@@ -87,7 +88,7 @@ def test_send_refuses_unknown_type(
     else:
         kwargs = media_body(tgo_config, "image", type=unknown_type).kwargs()
     response = target.request("POST", MESSAGES, **kwargs)
-    what = f"{encoding} message of type {unknown_type!r}"
+    what = f"{encoding} message of type {shown(unknown_type)}"
     _refused_422(verify, tgo_rules, "MSG-002", response, what)
 
 

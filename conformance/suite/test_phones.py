@@ -22,6 +22,7 @@ from conformance.checks.errors import (
     expect_refusal,
     invalid_body,
 )
+from conformance.checks.values import shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import media_body, text_body
 from conformance.generation.strategies import (
@@ -143,7 +144,7 @@ def _expect_refused(
     response: Exchange,
     extra: tuple[str, ...] = (),
 ) -> bool:
-    what = f"{field.name} = {value!r} ({shape})"
+    what = f"{field.name} = {shown(value)} ({shape})"
     # An empty optional parameter may be taken as absent (READ-011).
     if value == "" and field.optional and 200 <= response.status_code < 300:
         verify.chose(field.requirement, "READ-011", "an empty optional phone is absent")
@@ -188,7 +189,7 @@ def test_phone_field_refuses_generated_non_e164_numbers(
         shape, value = broken
         response = _send(target, tgo_rules, field, tgo_config, value)
         if not _expect_refused(verify, tgo_rules, field, value, shape, response):
-            raise ConformanceFailure(f"{field.name} took {value!r} ({shape})")
+            raise ConformanceFailure(f"{field.name} took {shown(value)} ({shape})")
 
     refuses()
 

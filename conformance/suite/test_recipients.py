@@ -10,7 +10,7 @@ import pytest
 
 from conformance.checks.errors import any_refusal, expect_success, parse_json
 from conformance.checks.lists import read_listing, same_id
-from conformance.checks.values import delivery_word, is_timestamp
+from conformance.checks.values import delivery_word, is_timestamp, shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import MESSAGES, text_body
 from conformance.generation.requests import unique_text
@@ -55,21 +55,21 @@ def test_lookup_of_reachable_recipient(
     verify.check(
         "RCPT-002",
         body.get("exists") is True,
-        f"reachable {phone}: exists = {body.get('exists')!r}",
+        f"reachable {phone}: exists = {shown(body.get('exists'))}",
         expected="exists true",
         exchange=response,
     )
     verify.check(
         "RCPT-003",
         body.get("can_receive") is True,
-        f"reachable {phone}: can_receive = {body.get('can_receive')!r}",
+        f"reachable {phone}: can_receive = {shown(body.get('can_receive'))}",
         expected="can_receive true",
         exchange=response,
     )
     verify.check(
         "RCPT-004",
         body.get("reason_code") == "ok",
-        f"reachable {phone}: reason_code = {body.get('reason_code')!r}",
+        f"reachable {phone}: reason_code = {shown(body.get('reason_code'))}",
         expected='reason_code "ok"',
         exchange=response,
     )
@@ -86,7 +86,7 @@ def _check_documented_fields(
         verify.check(
             "RCPT-001",
             isinstance(value, kind),
-            f"lookup answer has {field} = {value!r}",
+            f"lookup answer has {field} = {shown(value)}",
             expected=f"{field}, a {'string' if kind is str else 'boolean'}",
             exchange=response,
         )
@@ -102,7 +102,7 @@ def _check_example_fields(
         verify.check(
             "RCPT-010",
             (present or not exists) and (not present or isinstance(body[field], types)),
-            f"lookup answer has {field} = {body.get(field, '<missing>')!r}",
+            f"lookup answer has {field} = {shown(body.get(field, '<missing>'))}",
             expected=f"{field} as the page's example shows it",
             exchange=response,
         )
@@ -111,7 +111,8 @@ def _check_example_fields(
         "RCPT-010",
         ("phone_verified_at" in body or not exists)
         and (verified_at is None or is_timestamp(verified_at)),
-        f"lookup answer has phone_verified_at = {body.get('phone_verified_at', '<missing>')!r}",
+        "lookup answer has phone_verified_at = "
+        + shown(body.get("phone_verified_at", "<missing>")),
         expected="phone_verified_at, a timestamp or null (READ-014)",
         exchange=response,
     )
@@ -133,7 +134,7 @@ def test_lookup_with_sender_phone(
     verify.check(
         "RCPT-003",
         body.get("can_receive") is True,
-        f"reachable recipient with sender_phone: can_receive = {body.get('can_receive')!r}",
+        f"reachable recipient with sender_phone: can_receive = {shown(body.get('can_receive'))}",
         expected="can_receive true",
         exchange=response,
     )
@@ -149,7 +150,7 @@ def test_lookup_of_phone_without_account(
     verify.check(
         "RCPT-002",
         body.get("exists") is False,
-        f"unregistered {phone}: exists = {body.get('exists')!r}",
+        f"unregistered {phone}: exists = {shown(body.get('exists'))}",
         expected="exists false",
         exchange=response,
     )
@@ -167,7 +168,7 @@ def test_lookup_of_recipient_with_unverified_phone(
     verify.check(
         "RCPT-009",
         body.get("can_receive") is False,
-        f"unverified {phone}: can_receive = {body.get('can_receive')!r}",
+        f"unverified {phone}: can_receive = {shown(body.get('can_receive'))}",
         expected="can_receive false",
         exchange=response,
     )
@@ -175,7 +176,8 @@ def test_lookup_of_recipient_with_unverified_phone(
     verify.chose(
         "RCPT-009",
         "READ-041",
-        f"exists {body.get('exists')!r}, is_verified {body.get('is_verified', '<absent>')!r}",
+        f"exists {shown(body.get('exists'))}, "
+        f"is_verified {shown(body.get('is_verified', '<absent>'))}",
     )
     _check_cannot_receive(verify, body, f"unverified {phone}", response)
 
@@ -187,14 +189,14 @@ def _check_cannot_receive(
     verify.check(
         "RCPT-003",
         body.get("can_receive") is False,
-        f"{who}: can_receive = {body.get('can_receive')!r}",
+        f"{who}: can_receive = {shown(body.get('can_receive'))}",
         expected="can_receive false",
         exchange=response,
     )
     verify.check(
         "RCPT-004",
         isinstance(body.get("reason_code"), str) and body.get("reason_code") != "ok",
-        f"{who}: reason_code = {body.get('reason_code')!r}",
+        f"{who}: reason_code = {shown(body.get('reason_code'))}",
         expected='a reason_code other than "ok"',
         exchange=response,
     )
@@ -274,17 +276,17 @@ def test_send_to_recipient_who_cannot_receive_fails(
     if word is None:
         pytest.skip(
             f"the message to the {who} recipient was accepted and its status is still "
-            f"{status!r} after {settle_s:g} s, a word that says neither delivered nor "
+            f"{shown(status)} after {settle_s:g} s, a word that says neither delivered nor "
             "failed (READ-016, READ-029)"
         )
     verify.check(
         req,
         word == "failed",
-        f"message to the {who} recipient {phone} was accepted and logged as {status!r}",
+        f"message to the {who} recipient {phone} was accepted and logged as {shown(status)}",
         expected="a refusal, or a status saying it was not delivered",
         exchange=evidence,
     )
-    verify.chose(req, "READ-016", f"accepted, then logged as {status!r}")
+    verify.chose(req, "READ-016", f"accepted, then logged as {shown(status)}")
 
 
 @pytest.mark.writes

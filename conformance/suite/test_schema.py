@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from schemathesis import GenerationMode
 from schemathesis.errors import FailureGroup
 
-from conformance.checks.generated import judge
+from conformance.checks.generated import finding_label, judge
 from conformance.config import TargetConfig
 from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.generation.schema_cases import (
@@ -121,6 +121,7 @@ def test_generated_requests_get_responses_the_docs_allow(
                     f"{failure.title}: {failure.message}".strip(),
                     expected="a response the docs allow",
                     exchange=exchange,
+                    finding=finding_label(failure.title, op_id, exchange.status_code),
                 )
             if charged:
                 # FailureGroup is a BaseExceptionGroup, which Hypothesis would not shrink.

@@ -16,6 +16,7 @@ from conformance.checks.errors import (
     parse_json,
 )
 from conformance.checks.lists import Listing, read_listing, same_id
+from conformance.checks.values import shown
 from conformance.config import Sender, TargetConfig
 from conformance.generation.payloads import MESSAGES, SENDER_NUMBERS, fictional_phone, text_body
 from conformance.http.client import TargetClient
@@ -75,7 +76,8 @@ def test_sender_list_gives_documented_fields_and_statuses(
         verify.check(
             "SENDER-005",
             not missing,
-            f"sender number {item.get('id') if isinstance(item, dict) else item!r} lacks {missing}",
+            f"sender number {shown(item.get('id') if isinstance(item, dict) else item)} "
+            f"lacks {shown(missing)}",
             expected=f"each entry has {', '.join(fields)}",
             exchange=listing.last,
         )
@@ -83,7 +85,7 @@ def test_sender_list_gives_documented_fields_and_statuses(
             verify.check(
                 "SENDER-006",
                 item["status"] in tgo_rules.sender_statuses,
-                f"sender number {item.get('id')} has status {item['status']!r}",
+                f"sender number {item.get('id')} has status {shown(item['status'])}",
                 expected=f"one of {sorted(tgo_rules.sender_statuses)}",
                 exchange=listing.last,
             )
@@ -108,7 +110,8 @@ def test_configured_sender_is_listed_in_its_state(
         verify.check(
             "SENDER-007",
             item.get("phone") == sender.phone,
-            f"sender {sender.id} is listed with phone {item.get('phone')!r}, not {sender.phone}",
+            f"sender {sender.id} is listed with phone {shown(item.get('phone'))}, "
+            f"not {sender.phone}",
             expected="the list's id and phone identify the same sender",
             exchange=listing.last,
         )
@@ -118,8 +121,9 @@ def test_configured_sender_is_listed_in_its_state(
         verify.check(
             "ACCT-003",
             in_status or item.get("verification_status") == state,
-            f"sender awaiting account verification is listed with status {item.get('status')!r} "
-            f"and verification_status {item.get('verification_status')!r}",
+            "sender awaiting account verification is listed with status "
+            f"{shown(item.get('status'))} "
+            f"and verification_status {shown(item.get('verification_status'))}",
             expected=f"{state} as status or verification_status",
             exchange=listing.last,
         )
@@ -129,7 +133,7 @@ def test_configured_sender_is_listed_in_its_state(
         verify.check(
             "SENDER-006",
             item.get("status") == state,
-            f"the configured {state} sender is listed with status {item.get('status')!r}",
+            f"the configured {state} sender is listed with status {shown(item.get('status'))}",
             expected=f"status {state}",
             exchange=listing.last,
         )
@@ -156,9 +160,9 @@ def _register(target: TargetClient, verify: Verifier) -> tuple[str, Exchange]:
         )
         pytest.skip(
             f"the target refused to register {phone} ({response.status_code}, code "
-            f"{error_code(response)!r}): the docs do not say whether a phone that no TGO Connect "
-            "account owns may be registered (READ-010), and the suite registers only numbers "
-            "reserved for fiction"
+            f"{shown(error_code(response))}): the docs do not say whether a phone that no "
+            "TGO Connect account owns may be registered (READ-010), and the suite registers "
+            "only numbers reserved for fiction"
         )
     return phone, response
 
@@ -177,7 +181,7 @@ def test_registered_sender_starts_pending_verification_and_is_listed(
         verify.check(
             "SENDER-001",
             created["status"] == "pending_verification",
-            f"the new sender number came back with status {created['status']!r}",
+            f"the new sender number came back with status {shown(created['status'])}",
             expected="status pending_verification",
             exchange=response,
         )
@@ -195,7 +199,7 @@ def test_registered_sender_starts_pending_verification_and_is_listed(
     verify.check(
         "SENDER-001",
         entry.get("status") == "pending_verification",
-        f"the new sender number is listed with status {entry.get('status')!r}",
+        f"the new sender number is listed with status {shown(entry.get('status'))}",
         expected="status pending_verification until its OTP is confirmed",
         exchange=listing.last,
     )

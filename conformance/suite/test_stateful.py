@@ -17,7 +17,7 @@ from schemathesis.core.transport import Response
 from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from conformance.checks.generated import judge
+from conformance.checks.generated import finding_label, judge
 from conformance.config import TargetConfig
 from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.generation.schema_cases import (
@@ -28,6 +28,7 @@ from conformance.generation.schema_cases import (
     send_case,
 )
 from conformance.http.client import TargetClient
+from conformance.http.evidence import Steps
 from conformance.plugin import registered
 from conformance.profiles import PROFILES
 from conformance.rules.catalogue import Catalogue, load_catalogue
@@ -72,6 +73,7 @@ def test_linked_sequences_get_answers_the_docs_allow(
 
         def call(self, case: Any, **kwargs: Any) -> Response:
             self._last = send_case(case, target)
+            self._steps = (*getattr(self, "_steps", ()), self._last)
             return as_schemathesis_response(self._last)
 
         def validate_response(self, response: Response, case: Any, **kwargs: Any) -> None:
@@ -99,7 +101,8 @@ def test_linked_sequences_get_answers_the_docs_allow(
                         False,
                         f"{failure.title}: {failure.message}".strip(),
                         expected="a response the docs allow",
-                        exchange=self._last,
+                        exchange=Steps(self._steps),
+                        finding=finding_label(failure.title, op_id, self._last.status_code),
                     )
                 if charged:
                     raise ConformanceFailure(f"{op_id}: a step of a sequence failed") from None

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 
 from conformance.checks.errors import expect_refusal, expect_success, invalid_body
+from conformance.checks.values import shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import OMIT, media_body
 from conformance.generation.strategies import (
@@ -83,7 +84,7 @@ def test_voice_refuses_duration_outside_the_bounds(
             requirement,
             response,
             invalid_body(tgo_rules),
-            what=f"voice message with duration {outside!r}",
+            what=f"voice message with duration {shown(outside)}",
         )
 
 
@@ -102,7 +103,7 @@ def test_voice_refuses_duration_that_is_no_number(
             requirement,
             response,
             invalid_body(tgo_rules),
-            what=f"voice message with duration {not_a_number!r}",
+            what=f"voice message with duration {shown(not_a_number)}",
         )
 
 
@@ -120,9 +121,9 @@ def test_voice_refuses_generated_invalid_durations(
             req,
             response,
             invalid_body(tgo_rules),
-            what=f"voice with duration {duration!r} ({what})",
+            what=f"voice with duration {shown(duration)} ({what})",
         ):
-            raise ConformanceFailure(f"voice with duration {duration!r} was not refused")
+            raise ConformanceFailure(f"voice with duration {shown(duration)} was not refused")
 
     refuses()
 
@@ -144,7 +145,7 @@ def test_fraction_within_the_bounds_is_a_reading(
             "VOICE-003",
             response,
             invalid_body(tgo_rules),
-            what=f"voice message with duration {fraction!r}",
+            what=f"voice message with duration {shown(fraction)}",
         )
 
 

@@ -5,6 +5,7 @@ nothing on stdout or stderr is a traceback."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,7 +45,6 @@ CASES: dict[str, tuple[str, Callable[[], Action], str, set[str], str]] = {
     "invalid-json": (PREFLIGHT, invalid_json, SENDERS_TEST, {"SENDER-005"}, '"status": "sent",]'),
     "binary-garbage": (MESSAGES, binary_garbage, LOG_TEST, {"LOG-001"}, "HTTP 200"),
     "truncated-body": (MESSAGES, truncated, LOG_TEST, {"LOG-001"}, "body broke off after 73 bytes"),
-    "connection-reset": (MESSAGES, reset, LOG_TEST, {"LOG-001"}, "GET http://127.0.0.1:"),
 }
 
 
@@ -61,9 +61,27 @@ def test_bad_answer_fails_the_requirement_under_test_with_evidence(
     assert run.failed() == requirements, run.output
     for req_id in requirements:
         assert run.requirement(req_id)["failures"], req_id
-        assert f"{req_id} (MUST) failed: " in run.stdout  # one line each, after the verdict
+        # One line per finding after the verdict, naming its requirements.
+        assert re.search(rf"F\d+ \(MUST\) [^\n]*\b{req_id}\b[^\n]* failed: ", run.stdout)
     assert evidence in run.failure_texts(next(iter(sorted(requirements)))), run.output
     assert run.summary["complete"] is True
+
+
+def test_a_reset_instead_of_an_answer_is_inconclusive_never_failed(tmp_path: Path) -> None:
+    # No answer at all is no evidence against the requirement under test: the test is an
+    # error, the requirement inconclusive, and the report shows the request that got none.
+    with hostile_target(tmp_path, on(MESSAGES, reset)) as target:
+        run = run_suite(target, tmp_path / "r", "-k", LOG_TEST)
+    assert run.returncode == 3, run.output
+    assert_kept_its_head(run, target)
+    assert not run.failed(), run.output
+    log = run.requirement("LOG-001")
+    assert log["status"] == "inconclusive" and "did not answer" in log["reason"], log
+    no_answer = run.summary["no_answer"]
+    assert no_answer["request"]["request"].startswith("GET http://127.0.0.1:"), no_answer
+    assert MESSAGES in no_answer["request"]["request"].split("\n", 1)[0]
+    assert run.summary["complete"] is False
+    assert run.summary["tests"]["inconclusive"] >= 1
 
 
 def test_burst_of_5xx_fails_the_tests_it_hit_and_no_others(tmp_path: Path) -> None:

@@ -110,10 +110,47 @@ def sample_outcomes() -> list[TestOutcome]:
             "test_auth.py::test_revoked_key",
             "skipped",
             ("AUTH-003",),
-            skip_reason="[keys].revoked is not in the target config (TGO_KEY_REVOKED)",
+            skip_reason="no [keys].revoked in the target config (or TGO_KEY_REVOKED)",
         ),
         *envelope_outcomes,
         *other_kinds,
+    ]
+
+
+def inconclusive_outcomes() -> list[TestOutcome]:
+    """A run whose target stopped answering in its second test: the first passed."""
+    answered = exchange(200, '{"data": []}', method="GET", path="/api/v1/sender-numbers")
+    killer = exchange(201, "{}", json_body={"type": "voice", "duration": 45})
+    request = killer.evidence()["request"]
+    unanswered = {
+        "error": "POST https://staging.example.com/api/v1/messages: no response "
+        "(RemoteProtocolError: Server disconnected without sending a response.)",
+        "at": 2.0,
+        "sent": True,
+        "request": {"request": request, "response": "no answer", "curl": killer.curl()},
+        "steps": [
+            {"request": answered.evidence()["request"], "response": "HTTP 200", "curl": "curl 1"},
+            {"request": request, "response": "no answer", "curl": killer.curl()},
+        ],
+        "steps_total": 2,
+        "last_answered": {"test": "test_senders.py::test_list", "at": 1.0, **answered.evidence()},
+    }
+    return [
+        TestOutcome(
+            "test_senders.py::test_list",
+            "passed",
+            ("SENDER-005",),
+            (CheckRecord("SENDER-005", True),),
+            last_answer_at=1.0,
+        ),
+        TestOutcome(
+            "test_voice.py::test_voice_bounds[1]",
+            "inconclusive",
+            ("VOICE-001", "ERR-006"),
+            error=unanswered["error"],
+            unanswered=unanswered,
+            last_answer_at=1.5,
+        ),
     ]
 
 

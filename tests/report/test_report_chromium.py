@@ -6,22 +6,14 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from chromium import printed_pages, requires_chromium, run_chromium
 from report_runs import VoiceRuns
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
 SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "compliance-screenshot.png"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium is not installed (Debian package chromium: /usr/bin/chromium)",
-)
+pytestmark = requires_chromium
 
 # Run in the page after its own script: what a person would see, written into the DOM.
 PROBE = """
@@ -37,11 +29,13 @@ window.addEventListener("load", function () {
     return Array.prototype.filter.call(document.querySelectorAll("tbody.req"),
       function (row) { return row.checkVisibility(); }).map(function (row) { return row.id; });
   }
+  var link = document.querySelector('#findings .finding a[href="#VOICE-002"]');
+  var card = link && link.closest(".finding");
   var result = {
     verdict: seen(document.getElementById("verdict")),
     headline: seen(document.getElementById("verdict-text")),
-    finding: seen(document.querySelector("#VOICE-002 .finding")),
-    curl: seen(document.querySelector("#VOICE-002 .repro pre")),
+    finding: seen(card),
+    curl: seen(card && card.querySelector(".repro pre")),
     rows: shownRows().length
   };
   var failed = document.getElementById("f-failed");
@@ -58,38 +52,13 @@ window.addEventListener("load", function () {
 """
 
 
-def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--window-size=1400,2000",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_verdict_and_evidence_are_visible_in_a_browser(
     voice_runs: VoiceRuns, tmp_path: Path
 ) -> None:
     page = voice_runs.broken.report_dir / "compliance.html"
     probe = tmp_path / "probe.html"
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
-    result = _chromium(tmp_path, "--dump-dom", probe.as_uri())
+    result = run_chromium(tmp_path, "--dump-dom", probe.as_uri())
     match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
     assert match is not None, result.stderr[-2000:]
     seen = json.loads(html.unescape(match.group(1)))
@@ -117,10 +86,16 @@ def test_a_screenshot_of_the_report_is_saved(voice_runs: VoiceRuns, tmp_path: Pa
     SCREENSHOT.unlink(missing_ok=True)
     page = voice_runs.broken.report_dir / "compliance.html"
     # As the "What failed" link opens it: the verdict, then the failures with their evidence.
-    result = _chromium(tmp_path, f"--screenshot={SCREENSHOT}", page.as_uri() + "?failed")
+    result = run_chromium(tmp_path, f"--screenshot={SCREENSHOT}", page.as_uri() + "?failed")
     assert SCREENSHOT.is_file(), result.stderr[-2000:]
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1400, 2000)
     assert len(data) > 50_000  # a rendered page, not a blank one
+
+
+def test_a_failing_run_prints_in_a_few_pages(voice_runs: VoiceRuns, tmp_path: Path) -> None:
+    pages = printed_pages(voice_runs.broken.report_dir / "compliance.html", tmp_path)
+    print(f"one broken rule: {pages} printed pages")
+    assert pages <= 8, pages

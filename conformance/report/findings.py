@@ -1,0 +1,101 @@
+"""Findings: failures grouped by cause across requirements, each counted once.
+
+A finding is one kind of observation (see `FailureEvidence.finding_key`): the same check broken
+the same way, whichever requirements cite it. Bad keys answered 403 is one finding even when
+AUTH-002, AUTH-003 and ERR-004 each cite it; the report says so once, naming all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.report.results import FailureEvidence, RequirementResult
+
+LEVEL_RANK = {"MUST": 0, "SHOULD": 1, "MAY": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cause: every failure of it, with the requirement each was recorded against."""
+
+    number: int  # 1 for the finding with the most impact
+    occurrences: tuple[tuple[RequirementResult, FailureEvidence], ...]
+
+    @property
+    def id(self) -> str:
+        return f"F{self.number}"
+
+    @property
+    def requirements(self) -> list[RequirementResult]:
+        seen: dict[str, RequirementResult] = {}
+        for result, _ in self.occurrences:
+            seen.setdefault(result.requirement.id, result)
+        return list(seen.values())
+
+    @property
+    def level(self) -> str:
+        """The strictest level among its requirements: a finding that breaks a MUST is one."""
+        return min((r.requirement.level for r in self.requirements), key=_rank)
+
+    @property
+    def fails_verdict(self) -> bool:
+        return self.level == "MUST"
+
+    @property
+    def example(self) -> FailureEvidence:
+        """The occurrence shown in full: the first with an exchange, preferring a MUST's."""
+        ordered = sorted(self.occurrences, key=lambda o: _rank(o[0].requirement.level))
+        return next((f for _, f in ordered if f.evidence), ordered[0][1])
+
+    @property
+    def tests(self) -> list[str]:
+        return list(dict.fromkeys(f.test for _, f in self.occurrences))
+
+    @property
+    def distinct(self) -> list[FailureEvidence]:
+        """Its occurrences once each: one observation several requirements cite counts once."""
+        seen: dict[tuple[str, str, str], FailureEvidence] = {}
+        for _, failure in self.occurrences:
+            request = str((failure.evidence or {}).get("request", ""))
+            seen.setdefault((failure.test, failure.message, request), failure)
+        return list(seen.values())
+
+    @property
+    def others(self) -> list[FailureEvidence]:
+        example = self.example
+        return [f for f in self.distinct if f is not example]
+
+    def to_json(self) -> dict[str, Any]:
+        example = self.example
+        return {
+            "id": self.id,
+            "level": self.level,
+            "observed": example.message,
+            "expected": example.expected,
+            "response_status": example.response_status,
+            "requirements": [r.requirement.id for r in self.requirements],
+            "tests": self.tests,
+            "occurrences": len(self.distinct),
+            "example": example.to_json(),
+        }
+
+
+def _rank(level: str) -> int:
+    return LEVEL_RANK.get(level, len(LEVEL_RANK))
+
+
+def findings_of(results: list[RequirementResult]) -> list[Finding]:
+    """The findings of the failed requirements, most impact first: MUST before SHOULD, then
+    the most requirements, then the most occurrences (first seen first among equals)."""
+    groups: dict[tuple[str, ...], list[tuple[RequirementResult, FailureEvidence]]] = {}
+    for result in results:
+        if result.status != "failed":
+            continue
+        for failure in result.failures:
+            groups.setdefault(failure.finding_key, []).append((result, failure))
+    unnumbered = [Finding(0, tuple(group)) for group in groups.values()]
+    unnumbered.sort(
+        key=lambda f: (_rank(f.level), -len(f.requirements), -len(f.distinct))
+    )  # stable: ties keep the catalogue's order
+    return [Finding(number, f.occurrences) for number, f in enumerate(unnumbered, start=1)]
