@@ -363,3 +363,43 @@ def test_repr_never_shows_keys() -> None:
 )
 def test_mask_key(key: str, mask: str) -> None:
     assert mask_key(key) == mask
+
+
+OTHER_KEY = "trk_OTHERother123456789abcdefghijST"
+OTHER = f"""
+[other_account]
+key = "{OTHER_KEY}"
+sender = {{ id = 17, phone = "+201001187193" }}
+"""
+
+
+def test_other_account_loads_from_the_file_and_from_the_environment(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL + OTHER), env={})
+    assert config.other_account is not None
+    assert config.other_account.key == OTHER_KEY
+    assert config.other_account.sender == Sender(id=17, phone="+201001187193")
+    assert OTHER_KEY in config.secrets()  # masked like every other key
+    env = {
+        "TGO_OTHER_ACCOUNT_KEY": OTHER_KEY,
+        "TGO_OTHER_ACCOUNT_SENDER_PHONE": "+201001187194",
+    }
+    from_env = load_config(write(tmp_path, MINIMAL, "env.toml"), env=env).other_account
+    assert from_env is not None and from_env.sender.phone == "+201001187194"
+    assert load_config(write(tmp_path, MINIMAL, "none.toml"), env={}).other_account is None
+
+
+@pytest.mark.parametrize(
+    ("other", "names"),
+    [
+        (OTHER.replace(OTHER_KEY, FULL_KEY), "[keys].full"),
+        (OTHER.replace("id = 17", "id = 12"), "[senders].active"),
+        (OTHER.replace('phone = "+201001187193"', 'phone = "+201001187188"'), "[senders].active"),
+    ],
+    ids=["same-key", "same-sender-id", "same-sender-phone"],
+)
+def test_two_names_for_one_account_are_a_configuration_error(
+    other: str, names: str, tmp_path: Path
+) -> None:
+    message = load_error(write(tmp_path, MINIMAL + other))
+    assert "[other_account]" in message and names in message, message
+    assert OTHER_KEY not in message

@@ -50,6 +50,7 @@ from conformance.rules.values import load_rules
 
 __all__ = [
     "NO_JSON",
+    "OTHER_ACCOUNT_KEY",
     "BrokenAnswer",
     "KeyNotConfigured",
     "TargetClient",
@@ -62,6 +63,8 @@ HISTORY_SIZE: Final = 200
 # The history also holds at most this many body bytes: 200 responses cut at 5 MiB would be 1 GiB.
 HISTORY_MAX_BYTES: Final = 64 * 1024 * 1024
 USER_AGENT: Final = "tgo-conformance"
+# key= name of the second account's key ([other_account].key), beside the [keys] names.
+OTHER_ACCOUNT_KEY: Final = "other_account"
 # Every request of the docs' examples says it wants JSON; so does every request of the suite.
 ACCEPT: Final = "application/json"
 
@@ -124,8 +127,11 @@ class TargetClient:
         self.exchanges_recorded = 0
         self._history_bytes = 0
         self._lock = threading.Lock()
+        other_key = config.other_account.key if config.other_account is not None else None
         self._key_names = {value: name for name, value in config.keys.items()}
-        self._curl = CurlWriter(self.redactor, config.keys, bodies)
+        if other_key is not None:
+            self._key_names[other_key] = OTHER_ACCOUNT_KEY
+        self._curl = CurlWriter(self.redactor, config.keys, bodies, other_key)
         self.key_header = load_rules().key_header
         self._deadline = ExchangeDeadline()
         self._breaker = CircuitBreaker(
@@ -182,7 +188,8 @@ class TargetClient:
     ) -> Exchange:
         """Send one request and record it.
 
-        `key` names a [keys] entry sent as X-Api-Key (None: no key); `raw_key`, when
+        `key` names a [keys] entry sent as X-Api-Key ("other_account": the key of
+        [other_account]; None: no key); `raw_key`, when
         given, is sent as the exact X-Api-Key value instead (for auth tests).
         Raises KeyNotConfigured when `key` is absent from the target config, and
         TargetTimeout / TargetUnreachable when no response arrives, BrokenAnswer when one
@@ -345,6 +352,11 @@ class TargetClient:
     def _key_value(self, name: str | None) -> str | None:
         if name is None:
             return None
+        if name == OTHER_ACCOUNT_KEY:
+            other = self.config.other_account
+            if other is None:
+                raise KeyNotConfigured(self.config.missing_reason("other_account", "key"))
+            return other.key
         value = self.config.key(name)  # ValueError for a name that is no [keys] entry
         if value is None:
             raise KeyNotConfigured(self.config.missing_reason("keys", name))

@@ -13,6 +13,8 @@ from conformance.http.multipart import FilePart, curl_filename, form_fields
 from conformance.http.redact import Redactor
 
 CURL_KEY_VARIABLE: Final = "TGO_API_KEY"
+# The second account's key ([other_account]) has its own variable, named like its override.
+CURL_OTHER_KEY_VARIABLE: Final = "TGO_OTHER_ACCOUNT_KEY"
 CURL_BODY_CHARS: Final = 16 * 1024
 
 
@@ -21,11 +23,19 @@ class CurlWriter:
     masked by its redactor."""
 
     def __init__(
-        self, redactor: Redactor, keys: Mapping[str, str], bodies: BodyStore | None = None
+        self,
+        redactor: Redactor,
+        keys: Mapping[str, str],
+        bodies: BodyStore | None = None,
+        other_key: str | None = None,
     ) -> None:
         self.redactor = redactor
         self.bodies = bodies
-        self._keys = sorted({value for value in keys.values() if value}, key=len, reverse=True)
+        # key value -> the shell variable a command names it by
+        self._variables = {value: CURL_KEY_VARIABLE for value in keys.values() if value}
+        if other_key:
+            self._variables[other_key] = CURL_OTHER_KEY_VARIABLE
+        self._keys = sorted(self._variables, key=len, reverse=True)
 
     def command(
         self,
@@ -117,11 +127,12 @@ class CurlWriter:
 
     def _key_expression(self, text: str, follower: str) -> str | None:
         """The shell expression for `text` when it is a configured key or a piece of one."""
-        if text in self._keys:
+        if text in self._variables:
+            variable = self._variables[text]
             braced = follower.isalnum() or follower == "_"
-            return f"${{{CURL_KEY_VARIABLE}}}" if braced else f"${CURL_KEY_VARIABLE}"
+            return f"${{{variable}}}" if braced else f"${variable}"
         for key in self._keys:
             offset = key.find(text)
             if offset >= 0:
-                return f"${{{CURL_KEY_VARIABLE}:{offset}:{len(text)}}}"
+                return f"${{{self._variables[key]}:{offset}:{len(text)}}}"
         return None

@@ -76,6 +76,10 @@ class Exchange:
     def evidence(self) -> dict[str, Any]:
         """The request and response as a report shows them (already redacted)."""
         request = request_text(self.method, self.url, self.request_headers, self.request_body)
+        if self.key_name is not None:
+            # Which configured key it sent, by name: the header shows only its last characters.
+            head, blank, rest = request.partition("\n\n")
+            request = f"{head}\n# key: {key_entry(self.key_name)}{blank}{rest}"
         response_lines = [f"HTTP {self.status_code}"]
         response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
         if self.retry_waits:
@@ -140,6 +144,11 @@ class Unanswered:
             "response": f"no answer: {self.error}",
             "curl": self.curl_command,
         }
+
+
+def key_entry(name: str) -> str:
+    """The config entry a key name stands for: "[keys].full", "[other_account].key"."""
+    return "[other_account].key" if name == "other_account" else f"[keys].{name}"
 
 
 def request_text(method: str, url: str, headers: Mapping[str, str], body: str) -> str:

@@ -21,6 +21,7 @@ UsageShape = Literal["by_id", "total_by_phone"]
 DuplicateRegistration = Literal["refuse", "return_existing"]
 PendingAccountIn = Literal["status", "verification_status"]
 DeliveryMode = Literal["at_once", "queued"]
+ForeignPhoneRegistration = Literal["refuse", "new_sender"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Choices:
     # --- senders and lookup: models.Backend (register, _info, authorize, lookup) ---
     duplicate_registration: DuplicateRegistration = "refuse"  # READ-009: 409 sender_exists
     register_needs_account: bool = False  # READ-010: only phones with a TGO Connect account
+    # READ-047: a phone another account holds is refused (409), or registered anew for this one
+    foreign_phone_registration: ForeignPhoneRegistration = "refuse"
     pending_account_in: PendingAccountIn = "status"  # READ-023
     # READ-024: listing needs the scope of one of these operations (none: any valid key)
     sender_list_scope_of: tuple[str, ...] = ()
@@ -145,5 +148,12 @@ HOOKS: frozenset[str] = frozenset(
         "error_not_json",
         "error_text_in_error",
         "server_error_on_bad_json",
+        "foreign_sender_by_id",
+        "foreign_sender_by_phone",
+        "foreign_messages_in_log",
+        "foreign_usage_counted",
+        "registration_takes_over",
+        "foreign_senders_listed",
+        "lookup_sees_foreign_senders",
     }
 )

@@ -297,4 +297,22 @@ BROKEN: tuple[Variant, ...] = (
         rules=lambda r: {"invalid_body_status": 400},
     ),
     hook("server_error_on_bad_json", "ERR-007", "malformed JSON answers 500"),
+    # --- account isolation ---
+    hook("foreign_sender_by_id", "ISO-001", "another account's sender is usable by its id"),
+    hook("foreign_sender_by_phone", "ISO-002", "another account's sender is usable by its phone"),
+    broken(
+        "lookup_sees_foreign_senders",
+        "ISO-003",
+        "a lookup refuses a sender_phone no account holds, but takes another account's",
+        choices={"lookup_sender_must_exist": True},
+        hooks={"lookup_sees_foreign_senders"},
+    ),
+    hook("foreign_senders_listed", "ISO-004", "the sender list shows every account's senders"),
+    hook("foreign_messages_in_log", "ISO-005", "the message log shows every account's messages"),
+    hook("foreign_usage_counted", "ISO-006", "usage counts every account's sender numbers"),
+    hook(
+        "registration_takes_over",
+        "ISO-007",
+        "registering a phone another account holds moves that sender to the caller",
+    ),
 )

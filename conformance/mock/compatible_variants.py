@@ -262,4 +262,11 @@ COMPATIBLE: tuple[Variant, ...] = (
         "a message shows in the log and in usage 0.5 s after it was accepted",
         log_lag=0.5,
     ),
+    compatible(
+        "compat_foreign_phone_registered_anew",
+        "READ-047",
+        "a phone another account holds is registered anew for the caller, pending its OTP; the "
+        "other account's sender is left as it is",
+        foreign_phone_registration="new_sender",
+    ),
 )

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
+from conformance.config import OtherAccount, TargetConfig
 from conformance.config import Sender as ConfigSender
-from conformance.config import TargetConfig
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
 from conformance.mock.models import Backend, State, new_api_key
-from conformance.mock.records import Contact, Sender, Standing
+from conformance.mock.records import OTHER_ACCOUNT, Contact, Message, Sender, Standing, Tally
 from conformance.rules.values import Rules, load_rules, scope_key_name
 
 
@@ -34,6 +34,11 @@ SENDER_FIXTURES: dict[str, tuple[int, str, str, bool, Standing, bool]] = {
     "rejected": (15, "+201001187191", "Rejected line", False, "rejected", True),
     "suspended": (16, "+201001187192", "Suspended line", True, "suspended", True),
 }
+# The second organisation ([other_account]): an active sender of its own, and one message in
+# its log, so that a log or a usage that leaks across accounts has something to leak.
+OTHER_SENDER: tuple[int, str, str] = (17, "+201001187193", "Globex support")
+OTHER_MESSAGE_CONTENT = "globex: a message of the other account"
+OTHER_KEY_NAME = "other_account"
 REACHABLE_PHONE = "+201010000000"
 UNREACHABLE_PHONE = "+201010000001"
 UNVERIFIED_PHONE = "+201010000002"
@@ -96,21 +101,36 @@ class SeededRecipients:
 
 
 @dataclass(frozen=True)
+class SeededOtherAccount:
+    key: str = field(repr=False)
+    sender: SeededSender
+
+    def __repr__(self) -> str:
+        return f"SeededOtherAccount(key={_masked(self.key)}, sender={self.sender!r})"
+
+
+@dataclass(frozen=True)
 class Seeded:
     """What seed() created, for in-process use and for rendering the target config."""
 
     keys: SeededKeys
     senders: SeededSenders
     recipients: SeededRecipients
+    other_account: SeededOtherAccount
 
     def as_json(self) -> dict[str, object]:
         """Plain data (with the key secrets: for the local control plane only)."""
+        other = self.other_account
         return {
             "keys": self.keys.as_dict(),
             "senders": {
                 k: {"id": s.id, "phone": s.phone} for k, s in self.senders.as_dict().items()
             },
             "recipients": self.recipients.as_dict(),
+            "other_account": {
+                "key": other.key,
+                "sender": {"id": other.sender.id, "phone": other.sender.phone},
+            },
         }
 
 
@@ -135,11 +155,39 @@ def seed(state: State) -> Seeded:
         backend.add_contact(Contact(REACHABLE_ID, REACHABLE_PHONE, VERIFIED_AT, True))
         backend.add_contact(Contact(UNVERIFIED_ID, UNVERIFIED_PHONE, None, False))
         state.contacts.pop(UNREACHABLE_PHONE, None)
+        other = _seed_other_account(state, backend)
     return Seeded(
         SeededKeys(**secrets_by_name),
         SeededSenders(**seeded_senders),
         SeededRecipients(REACHABLE_PHONE, UNREACHABLE_PHONE, UNVERIFIED_PHONE),
+        other,
     )
+
+
+def _seed_other_account(state: State, backend: Backend) -> SeededOtherAccount:
+    secret = state.fixture_secrets.get(OTHER_KEY_NAME) or new_api_key()
+    state.fixture_secrets[OTHER_KEY_NAME] = secret
+    backend.issue_key((load_rules().full_access_scope,), secret, account=OTHER_ACCOUNT)
+    number, phone, display_name = OTHER_SENDER
+    backend.add_sender(Sender(number, phone, display_name, True, "good", account=OTHER_ACCOUNT))
+    backend.add_contact(Contact(OWNER_IDS_FROM + len(SENDER_FIXTURES), phone, VERIFIED_AT, True))
+    if not any(m.account == OTHER_ACCOUNT for m in state.messages):
+        message = Message(
+            id=backend.allocate("message"),
+            sender_number_id=number,
+            sender_phone=phone,
+            to_phone=REACHABLE_PHONE,
+            message_type="text",
+            content=OTHER_MESSAGE_CONTENT,
+            media_filename=None,
+            duration=None,
+            status="delivered",
+            sent_at=VERIFIED_AT,
+            account=OTHER_ACCOUNT,
+        )
+        state.messages.append(message)
+        state.usage.append(Tally(number, "text", VERIFIED_AT, OTHER_ACCOUNT))
+    return SeededOtherAccount(secret, SeededSender(number, phone))
 
 
 def target_config(
@@ -160,6 +208,13 @@ def target_config(
             for name, sender in seeded.senders.as_dict().items()
         },
         recipients=seeded.recipients.as_dict(),
+        other_account=OtherAccount(
+            key=seeded.other_account.key,
+            sender=ConfigSender(
+                id=ids.encode("sender", seeded.other_account.sender.id, style),
+                phone=seeded.other_account.sender.phone,
+            ),
+        ),
         source="<embedded mock>",
     )
 

@@ -29,6 +29,7 @@ from conformance.mock.errors import (
     ValidationError,
 )
 from conformance.mock.records import (
+    PRIMARY_ACCOUNT,
     ApiKey,
     Contact,
     Lookup,
@@ -84,15 +85,16 @@ class Backend:
 
     def authorize(
         self, operation_id: str, api_keys: Sequence[str], authorization: str | None = None
-    ) -> None:
-        """401 unless exactly one active key is given in X-Api-Key; 403 without the scope."""
+    ) -> str:
+        """401 unless exactly one active key is given in X-Api-Key; 403 without the scope.
+        The account the key belongs to: what the request may see and use."""
         key = self._authenticate(api_keys, authorization)
         needs_one_of: tuple[str, ...] = (operation_id,)
         if operation_id == "listSenderNumbers" and self.choices.sender_list_scope_of:
             needs_one_of = self.choices.sender_list_scope_of  # READ-024
         scopes = [self.rules.scopes[op] for op in needs_one_of]
         if any(s is None or key.grants(s, self.rules.full_access_scope) for s in scopes):
-            return
+            return key.account
         raise InsufficientScope.for_scope(" or ".join(s for s in scopes if s))
 
     def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
@@ -116,12 +118,14 @@ class Backend:
 
     # --- keys (control plane and fixtures) ---
 
-    def issue_key(self, scopes: Sequence[str], secret: str | None = None) -> str:
+    def issue_key(
+        self, scopes: Sequence[str], secret: str | None = None, account: str = PRIMARY_ACCOUNT
+    ) -> str:
         """Create an active key with these scopes; 422 for a scope the contract does not name."""
         unknown = sorted(set(scopes) - known_scopes(self.rules))
         if unknown or not scopes:
             raise ValidationError(f"unknown or no scopes: {', '.join(unknown)}")
-        key = ApiKey(secret or new_api_key(), frozenset(scopes))
+        key = ApiKey(secret or new_api_key(), frozenset(scopes), account=account)
         with self._locked() as state:
             state.keys[key.secret] = key
         return key.secret
@@ -135,11 +139,30 @@ class Backend:
 
     # --- sender numbers ---
 
-    def register(self, command: RegisterCommand) -> tuple[SenderInfo, bool]:
+    def register(
+        self, command: RegisterCommand, account: str = PRIMARY_ACCOUNT
+    ) -> tuple[SenderInfo, bool]:
         """A new sender starts in pending_verification until its OTP is confirmed; with it,
-        whether it is new (READ-009: a phone already registered may answer the existing one)."""
+        whether it is new (READ-009: a phone already registered may answer the existing one).
+        A phone another account holds is refused, or registered anew for this account
+        (READ-047); it never changes the other account's sender."""
         with self._locked() as state:
             existing = next((s for s in state.senders.values() if s.phone == command.phone), None)
+            if existing is not None and existing.account != account:
+                if self.hook("registration_takes_over"):
+                    taken = replace(existing, account=account, otp_confirmed=False)
+                    state.senders[existing.id] = taken
+                    return self._info(taken), True
+                if self.choices.foreign_phone_registration == "refuse":
+                    raise SenderExists()
+                existing = next(
+                    (
+                        s
+                        for s in state.senders.values()
+                        if s.phone == command.phone and s.account == account
+                    ),
+                    None,
+                )
             if existing is not None:
                 if self.choices.duplicate_registration == "return_existing":
                     return self._info(existing), False
@@ -147,11 +170,12 @@ class Backend:
             if self.choices.register_needs_account and command.phone not in state.contacts:
                 raise NoConnectAccount()  # READ-010: no account to receive the OTP
             sender = Sender(
-                id=self._allocate("sender", taken=state.senders.keys()),
+                id=self.allocate("sender", taken=state.senders.keys()),
                 phone=command.phone,
                 display_name=command.display_name,
                 otp_confirmed=self.hook("new_sender_created_active"),
                 registered_via_api=True,
+                account=account,
             )
             state.senders[sender.id] = sender
             return self._info(sender), True
@@ -162,12 +186,13 @@ class Backend:
             state.senders[sender.id] = sender
             return self._info(sender)
 
-    def list_senders(self) -> list[SenderInfo]:
+    def list_senders(self, account: str = PRIMARY_ACCOUNT) -> list[SenderInfo]:
         with self._locked() as state:
             return [
                 self._info(s)
                 for s in sorted(state.senders.values(), key=lambda s: s.id)
-                if not (s.registered_via_api and self.hook("registered_sender_not_listed"))
+                if (s.account == account or self.hook("foreign_senders_listed"))
+                and not (s.registered_via_api and self.hook("registered_sender_not_listed"))
             ]
 
     def confirm_otp(self, sender_id: int) -> SenderInfo:
@@ -252,15 +277,15 @@ class Backend:
         self, phone: str, verified_at: datetime | None, contact_id: int | None = None
     ) -> Contact:
         taken = {c.id for c in self.state.contacts.values()}
-        number = contact_id or self._allocate("recipient", taken=taken)
+        number = contact_id or self.allocate("recipient", taken=taken)
         return Contact(number, phone, verified_at, account_verified=False)
 
-    def lookup(self, query: LookupQuery) -> Lookup:
+    def lookup(self, query: LookupQuery, account: str = PRIMARY_ACCOUNT) -> Lookup:
         """Whether the phone has a TGO Connect account and can receive messages."""
         with self._locked() as state:
             contact = state.contacts.get(query.phone)
             named = query.sender_phone
-            if self.choices.lookup_sender_must_exist and not self._is_sender(named):
+            if self.choices.lookup_sender_must_exist and not self._is_sender(named, account):
                 raise SenderNotFound()  # READ-025
         if contact is None:
             return Lookup(False, False, "not_found", None, False, None)
@@ -279,22 +304,26 @@ class Backend:
             phone_verified_at=contact.phone_verified_at,
         )
 
-    def _is_sender(self, phone: str | None) -> bool:
-        """Whether the phone is none, or one of the sender numbers."""
-        return phone is None or any(s.phone == phone for s in self.state.senders.values())
+    def _is_sender(self, phone: str | None, account: str) -> bool:
+        """Whether the phone is none, or one of the account's sender numbers."""
+        everyone = self.hook("lookup_sees_foreign_senders")
+        return phone is None or any(
+            s.phone == phone and (everyone or s.account == account)
+            for s in self.state.senders.values()
+        )
 
     # --- messages, log and usage ---
 
-    def send(self, command: SendCommand) -> Message:
-        """Accept a message from an active sender to a recipient delivery takes; log and count
-        it. The message as the log shows it right away."""
+    def send(self, command: SendCommand, account: str = PRIMARY_ACCOUNT) -> Message:
+        """Accept a message from an active sender of the account to a recipient delivery
+        takes; log and count it. The message as the log shows it right away."""
         with self._locked() as state:
-            sender = self._resolve_sender(command.sender)
+            sender = self._resolve_sender(command.sender, account)
             self._check_sender_can_send(sender)
             status = self.delivery.settle(state.contacts.get(command.to_phone))
             now = utc_now()
             message = Message(
-                id=self._allocate("message"),
+                id=self.allocate("message"),
                 sender_number_id=sender.id,
                 sender_phone=sender.phone,
                 to_phone=command.to_phone,
@@ -304,20 +333,25 @@ class Backend:
                 duration=command.duration,
                 status=status,
                 sent_at=now,
+                account=sender.account,
             )
             if not self.hook("log_drops_message"):
                 state.messages.append(message)
             if not self.hook("usage_not_counting"):
-                state.usage.append(Tally(sender.id, command.message_type, now))
+                state.usage.append(Tally(sender.id, command.message_type, now, sender.account))
             return self.delivery.shown(message, now)
 
-    def _resolve_sender(self, ref: SenderRef) -> Sender:
-        senders = self.state.senders
+    def _resolve_sender(self, ref: SenderRef, account: str) -> Sender:
+        """The account's sender the request names (another account's does not exist for it)."""
+        everyone = self.state.senders
+        senders = {i: s for i, s in everyone.items() if s.account == account}
         found: Sender | None = None
         if ref.phone is not None:
-            found = next((s for s in senders.values() if s.phone == ref.phone), None)
+            pool = everyone if self.hook("foreign_sender_by_phone") else senders
+            found = next((s for s in pool.values() if s.phone == ref.phone), None)
         elif ref.number_id is not None:
-            found = senders.get(ref.number_id)
+            pool = everyone if self.hook("foreign_sender_by_id") else senders
+            found = pool.get(ref.number_id)
         named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
         if found is None and (not named or self.hook("unknown_sender_falls_back")):
             # Only under hooks: neither sender field, or an unknown sender accepted.
@@ -334,26 +368,32 @@ class Backend:
             raise AccountNotVerified()
         raise SenderNotActive()
 
-    def list_messages(self) -> list[Message]:
-        """The log as it shows now, in acceptance order."""
+    def list_messages(self, account: str = PRIMARY_ACCOUNT) -> list[Message]:
+        """The account's log as it shows now, in acceptance order."""
         now = utc_now()
+        everyone = self.hook("foreign_messages_in_log")
         with self._locked() as state:
             return [
                 self.delivery.shown(m, now)
                 for m in state.messages
-                if self.delivery.visible(m.sent_at, now)
+                if self.delivery.visible(m.sent_at, now) and (everyone or m.account == account)
             ]
 
-    def usage(self) -> list[UsageEntry]:
-        """One entry per sender number (including those that sent nothing), by sender id."""
+    def usage(self, account: str = PRIMARY_ACCOUNT) -> list[UsageEntry]:
+        """One entry per sender number of the account (including those that sent nothing),
+        by sender id."""
         now = utc_now()
+        everyone = self.hook("foreign_usage_counted")
         with self._locked() as state:
             counts = Counter(
                 (t.sender_number_id, t.message_type)
                 for t in state.usage
                 if self.delivery.visible(t.at, now)
             )
-            senders = sorted(state.senders.values(), key=lambda s: s.id)
+            senders = sorted(
+                (s for s in state.senders.values() if everyone or s.account == account),
+                key=lambda s: s.id,
+            )
         entries = []
         for sender in senders:
             types = tuple((kind, counts[sender.id, kind]) for kind in self.rules.message_types)
@@ -361,7 +401,8 @@ class Backend:
             entries.append(UsageEntry(sender.id, sender.phone, total, types))
         return entries
 
-    def _allocate(self, kind: str, taken: Iterable[int] = ()) -> int:
+    def allocate(self, kind: str, taken: Iterable[int] = ()) -> int:
+        """The next free id of its kind (ids are unique across accounts, as in one database)."""
         base = self.behaviour.choices.id_base or ID_BASES[kind]
         used = set(taken)
         number = max(self.state.counters.get(kind, base), base)

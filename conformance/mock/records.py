@@ -15,12 +15,19 @@ SenderStatus = Literal[
 Standing = Literal["good", "rejected", "suspended"]
 RecipientState = Literal["reachable", "unverified", "unreachable"]
 
+# The organisations the mock serves: the one the target config describes, and the second one
+# of its [other_account] (tenant isolation). Every key, sender number, message and tally
+# belongs to one; TGO Connect's directory (contacts) belongs to none.
+PRIMARY_ACCOUNT = "acme"
+OTHER_ACCOUNT = "globex"
+
 
 @dataclass(frozen=True)
 class ApiKey:
     secret: str = field(repr=False)
     scopes: frozenset[str]
     revoked: bool = False
+    account: str = PRIMARY_ACCOUNT
 
     def grants(self, scope: str, full_access: str) -> bool:
         return full_access in self.scopes or scope in self.scopes
@@ -48,6 +55,7 @@ class Sender:
     otp_confirmed: bool
     standing: Standing = "good"
     registered_via_api: bool = False
+    account: str = PRIMARY_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class Message:
     duration: int | float | None
     status: str  # the status it settles in (delivery.py shows it at the time of reading)
     sent_at: datetime  # when it was accepted
+    account: str = PRIMARY_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class Tally:
     sender_number_id: int
     message_type: str
     at: datetime
+    account: str = PRIMARY_ACCOUNT
 
 
 @dataclass(frozen=True)

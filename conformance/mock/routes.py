@@ -89,14 +89,16 @@ class Api:
             "getUsage": self.get_usage,
         }
 
-    def _admit(self, request: Request, operation_id: str) -> None:
-        """Key (401), scope (403), then what the client accepts (406, under the choice)."""
-        self.backend.authorize(
+    def _admit(self, request: Request, operation_id: str) -> str:
+        """Key (401), scope (403), then what the client accepts (406, under the choice); the
+        account the key belongs to."""
+        account = self.backend.authorize(
             operation_id,
             request.headers.getlist(self.behaviour.rules.key_header),
             request.headers.get("authorization"),
         )
         self.reader.check_accept(request)
+        return account
 
     def _json(
         self, payload: object, status: int, headers: Mapping[str, str] | None = None
@@ -120,39 +122,41 @@ class Api:
         return self._json(listing.body, 200, listing.headers)
 
     async def register_sender_number(self, request: Request) -> Response:
-        self._admit(request, "registerSenderNumber")
+        account = self._admit(request, "registerSenderNumber")
         body = await self.reader.json(request)
         command = self.validator.register_command(body)
-        sender, created = self.backend.register(command)
+        sender, created = self.backend.register(command, account)
         status = self.choices.registered_status if created else 200
         return self._json(self.views.sender(sender), status)
 
     async def list_sender_numbers(self, request: Request) -> Response:
-        self._admit(request, "listSenderNumbers")
-        items = [self.views.sender(s, in_list=True) for s in self.backend.list_senders()]
+        account = self._admit(request, "listSenderNumbers")
+        senders = self.backend.list_senders(account)
+        items = [self.views.sender(s, in_list=True) for s in senders]
         return self._list(request, items, "sender")
 
     async def send_message(self, request: Request) -> Response:
-        self._admit(request, "sendMessage")
+        account = self._admit(request, "sendMessage")
         source, body = await self.reader.message(request)
         command = self.validator.send_command(source, body)
-        message = self.backend.send(command)
+        message = self.backend.send(command, account)
         return self._json(self.views.message(message), self.choices.sent_status)
 
     async def list_messages(self, request: Request) -> Response:
-        self._admit(request, "listMessages")
-        items = [self.views.message(m, in_log=True) for m in self.backend.list_messages()]
+        account = self._admit(request, "listMessages")
+        messages = self.backend.list_messages(account)
+        items = [self.views.message(m, in_log=True) for m in messages]
         return self._list(request, items, "message")
 
     async def lookup_contact(self, request: Request) -> Response:
-        self._admit(request, "lookupContact")
+        account = self._admit(request, "lookupContact")
         with self._query(request) as params:
             query = self.validator.lookup_query(params)
-        return self._json(self.views.lookup(self.backend.lookup(query)), 200)
+        return self._json(self.views.lookup(self.backend.lookup(query, account)), 200)
 
     async def get_usage(self, request: Request) -> Response:
-        self._admit(request, "getUsage")
-        items = [self.views.usage(u) for u in self.backend.usage()]
+        account = self._admit(request, "getUsage")
+        items = [self.views.usage(u) for u in self.backend.usage(account)]
         return self._list(request, items, "usage")
 
 

@@ -50,10 +50,11 @@ LAST_ANSWER = "tgo_last_answer_at"  # time.time() at which its last answered req
 # register, then list); a property test's hundreds are not a sequence, its failing case is.
 SEQUENCE_MAX = 25
 
-CONFIG_TABLES: dict[str, Literal["keys", "senders", "recipients"]] = {
+CONFIG_TABLES: dict[str, Literal["keys", "senders", "recipients", "other_account"]] = {
     "key": "keys",
     "sender": "senders",
     "recipient": "recipients",
+    "other_account": "other_account",
 }
 
 TARGET_FAULTS: tuple[type[BaseException], ...] = (
@@ -327,12 +328,15 @@ class ConformancePlugin:
 
     @pytest.fixture
     def need(self) -> Callable[..., Any]:
-        """need("key", "messages_send") returns that entry, or skips naming the missing entry."""
+        """need("key", "messages_send") returns that entry, or skips naming the missing entry;
+        need("other_account") the second account."""
         config = self.run.target
 
-        def _need(kind: str, name: str) -> Any:
+        def _need(kind: str, name: str = "") -> Any:
             value: Any
-            if kind == "key":
+            if kind == "other_account":
+                value = config.other_account
+            elif kind == "key":
                 value = config.key(name)
             elif kind == "sender":
                 value = config.sender(name)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from conformance.http.curl import CURL_KEY_VARIABLE
+from conformance.http.curl import CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
 from conformance.report.replay import replay_files
 from conformance.rules.catalogue import AREA_TITLES
@@ -161,8 +161,13 @@ def uploaded_files(curl: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"=@([^;'\"\s]+)", curl)))
 
 
-def uses_key_variable(curl: str) -> bool:
-    return f"${CURL_KEY_VARIABLE}" in curl or f"${{{CURL_KEY_VARIABLE}}}" in curl
+def key_variables(curl: str) -> list[str]:
+    """The key variables a curl command reads ($TGO_API_KEY, and the other account's)."""
+    return [
+        variable
+        for variable in (CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE)
+        if re.search(rf"\$\{{?{variable}\b", curl)
+    ]
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,7 @@ def _version() -> str:
 _ENV.filters["message_view"] = message_view
 _ENV.filters["key_hint"] = key_hint
 _ENV.filters["uploaded_files"] = uploaded_files
-_ENV.tests["using_key_variable"] = uses_key_variable
+_ENV.filters["key_variables"] = key_variables
 _ENV.tests["holding_forbidden_codepoints"] = lambda text: bool(_FORBIDDEN.search(str(text)))
 # Text written right to left (the docs' Arabic message) gets dir="rtl" and lang="ar".
 _ENV.tests["arabic"] = lambda text: bool(re.search("[\u0600-\u06ff]", str(text)))

@@ -28,6 +28,7 @@ AREA_TITLES: dict[str, str] = {
     "senders": "Sender numbers",
     "recipients": "Recipients",
     "logs_usage": "Logs and usage",
+    "isolation": "Account isolation",
     "errors": "Error payloads",
 }
 

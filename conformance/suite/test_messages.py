@@ -15,15 +15,18 @@ from conformance.checks.errors import (
 )
 from conformance.checks.values import shown
 from conformance.config import TargetConfig
-from conformance.generation.payloads import MESSAGES, OMIT, media_body, text_body
+from conformance.generation.payloads import (
+    MESSAGES,
+    OMIT,
+    UNREGISTERED_SENDER_ID,
+    UNREGISTERED_SENDER_PHONE,
+    media_body,
+    text_body,
+)
 from conformance.generation.requests import unique_text
 from conformance.plugin import rules_of
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
-
-# Ofcom keeps 07700 900000-900999 for drama: no real sender can have it.
-UNREGISTERED_SENDER_PHONE = "+447700900123"
-UNREGISTERED_SENDER_ID = 987_654_321
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

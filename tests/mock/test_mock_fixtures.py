@@ -10,7 +10,16 @@ from tgo_mock_client import MockClient
 from conformance.config import dump_toml
 from conformance.mock import State, behaviour_of, seed, target_config
 
-TOP_LEVEL = {"base_url", "timeout", "rate_limit", "allow_writes", "keys", "senders", "recipients"}
+TOP_LEVEL = {
+    "base_url",
+    "timeout",
+    "rate_limit",
+    "allow_writes",
+    "keys",
+    "senders",
+    "recipients",
+    "other_account",
+}
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
@@ -42,6 +51,12 @@ def test_target_config_follows_the_contract() -> None:
         "unreachable": "+201010000001",
         "unverified": "+201010000002",
     }
+    # A second organisation, for the isolation tests: its own key and active sender.
+    assert config["other_account"] == {
+        "key": seeded.other_account.key,
+        "sender": {"id": 17, "phone": "+201001187193"},
+    }
+    assert config["other_account"]["key"] not in config["keys"].values()
     phones = [s["phone"] for s in config["senders"].values()] + list(config["recipients"].values())
     assert all(E164.fullmatch(p) for p in phones)
 
@@ -57,8 +72,8 @@ def test_seed_is_idempotent_and_keeps_keys() -> None:
     first = seed(state)
     second = seed(state)
     assert first == second
-    assert len(state.keys) == 6
-    assert len(state.senders) == 5
+    assert len(state.keys) == 7  # six of [keys] and [other_account]'s
+    assert len(state.senders) == 6  # five of [senders] and [other_account]'s
 
 
 def test_seeded_config_describes_the_seeded_mock(mock: MockClient) -> None:

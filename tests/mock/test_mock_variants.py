@@ -191,6 +191,21 @@ def bad_json(mock: MockClient) -> object:
 
 
 FULL = lambda mock: mock.seeded.keys.full  # noqa: E731
+OTHER = "other_account"
+
+
+def other_sender(mock: MockClient) -> Any:
+    return mock.seeded.other_account.sender
+
+
+def ids_listed(path: str, key: str, field: str = "id") -> Probe:
+    return lambda mock: sorted(str(e.get(field)) for e in list_all(mock, path, key))
+
+
+def other_takes_over(mock: MockClient) -> object:
+    mock.register(other_sender(mock).phone)  # through the first account
+    return [s["id"] for s in list_all(mock, "/sender-numbers", OTHER)]
+
 
 FORBIDDEN = (403, "insufficient_scope")
 MISSING_KEY = (401, "missing_api_key")
@@ -290,6 +305,35 @@ TABLE: dict[str, tuple[Probe, object]] = {
     "error_message_field_named_error": (error_keys, ["code", "message"]),
     "validation_wrong_status": (lambda m: m.register("12").status_code, 422),
     "server_error_on_bad_json": (bad_json, 400),
+    "foreign_sender_by_id": (
+        lambda m: error_of(m.send_text(sender_phone=DROP, sender_number_id=other_sender(m).id)),
+        (404, "not_found"),
+    ),
+    "foreign_sender_by_phone": (
+        lambda m: error_of(m.send_text(sender_phone=other_sender(m).phone)),
+        (404, "not_found"),
+    ),
+    "lookup_sees_foreign_senders": (
+        lambda m: [
+            error_of(m.lookup(phone="+201010000000", sender_phone=sender_phone))
+            for sender_phone in (other_sender(m).phone, "+447700900123")
+        ],
+        [(200, None), (200, None)],  # the faithful mock ignores a sender_phone (READ-025)
+    ),
+    "foreign_senders_listed": (
+        ids_listed("/sender-numbers", "full"),
+        ["12", "13", "14", "15", "16"],
+    ),
+    "foreign_messages_in_log": (lambda m: len(list_all(m, "/messages", "full")), 0),
+    "foreign_usage_counted": (
+        ids_listed("/usage", "full", "sender_number_id"),
+        ["12", "13", "14", "15", "16"],
+    ),
+    "registration_takes_over": (other_takes_over, [17]),
+    "compat_foreign_phone_registered_anew": (
+        lambda m: error_of(m.register(other_sender(m).phone)),
+        (409, "sender_exists"),
+    ),
     "compat_extra_fields": (lambda m: len(m.lookup(phone="+201010000000").json()), 6),
     "compat_string_ids": (lambda m: sender_list(m)[0]["id"], 12),
     "compat_id_offset": (lambda m: m.register("+201005550000").json()["id"] >= 100_000, False),

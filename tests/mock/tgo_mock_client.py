@@ -56,8 +56,13 @@ class MockClient:
         self.backend = Backend(state)  # faithful back office, as the control plane uses
 
     def auth(self, key: str | None = "full") -> dict[str, str]:
-        """X-Api-Key for a fixture key by name, or no header for None."""
-        return {} if key is None else {"X-Api-Key": self.seeded.keys.as_dict()[key]}
+        """X-Api-Key for a fixture key by name ("other_account": the second account's), or no
+        header for None."""
+        if key is None:
+            return {}
+        if key == "other_account":
+            return {"X-Api-Key": self.seeded.other_account.key}
+        return {"X-Api-Key": self.seeded.keys.as_dict()[key]}
 
     def get(self, path: str, key: str | None = "full", **kwargs: Any) -> Any:
         headers = {**self.auth(key), **kwargs.pop("headers", {})}

@@ -274,6 +274,7 @@ def test_the_matrix_groups_every_requirement_by_area_with_filters(
         "senders",
         "recipients",
         "logs_usage",
+        "isolation",
         "errors",
     ]
     assert len(re.findall(r'<tbody class="req ', page)) == len(report.requirements)
