@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from conformance.profiles import PROFILES
+from conformance.profiles import PROFILES, SEED_MAX
 from conformance.run.orchestrate import EXIT_INTERRUPTED, EXIT_USAGE, RunError, RunOptions, execute
 
 # Commands imported only when used: a run against a real target never loads the mock.
@@ -87,6 +87,12 @@ def main() -> None:
     help="An earlier run's report directory to compare with.",
 )
 @click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=SEED_MAX),
+    default=None,
+    help="Replay the generated cases of an earlier run (its seed is in summary.json).",
+)
+@click.option(
     "--mock-variant",
     "mock_variants",
     default="",
@@ -107,6 +113,7 @@ def run(
     profile: str,
     max_duration: float | None,
     baseline: Path | None,
+    seed: int | None,
     mock_variants: str,
     contract: Path | None,
     pytest_args: tuple[str, ...],
@@ -120,6 +127,7 @@ def run(
         profile=profile,
         max_duration=max_duration,
         baseline=baseline,
+        seed=seed,
         pytest_args=pytest_args,
         mock_variants=tuple(name for name in mock_variants.split(",") if name),
         contract=contract,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, core, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+SEED_MAX = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -44,15 +49,31 @@ def current_hypothesis_profile() -> str:
     return str(settings.get_current_profile_name())
 
 
+def new_seed() -> int:
+    return secrets.randbelow(SEED_MAX + 1)
+
+
+def use_seed(seed: int | None, storage: Path | None) -> None:
+    """Every Hypothesis test of the run draws from `seed` (None: back to Hypothesis' own
+    choice), and keeps its caches under `storage` instead of ./.hypothesis (None: the default).
+
+    `core.global_force_seed` is what Hypothesis' own pytest plugin sets for --hypothesis-seed;
+    it is set here as well because the suite also runs inside a process that goes on (the
+    kit's tests), and the plugin sets it once, at its own configure."""
+    setattr(core, "global_force_seed", seed)  # noqa: B010 - typed as None in hypothesis
+    set_hypothesis_home_dir(storage)
+
+
 def load_profile(name: str) -> Profile:
-    """Make Hypothesis follow the profile: reproducible examples, no local example database
-    (a conformance run must not depend on what an earlier run against another target found)."""
+    """Make Hypothesis follow the profile: examples drawn from the run's seed (use_seed), no
+    local example database (a conformance run must not depend on what an earlier run against
+    another target found)."""
     profile = PROFILES[name]
     settings.register_profile(
         f"tgo-{name}",
         max_examples=profile.max_examples,
         deadline=None,
-        derandomize=True,
+        derandomize=False,  # the run's seed decides the examples (use_seed)
         database=None,
         print_blob=False,
         phases=[phase for phase in Phase if profile.shrink or phase is not Phase.shrink],

@@ -35,6 +35,7 @@ from conformance.http.evidence import (
     request_preview,
     request_text,
 )
+from conformance.http.har import HarRecorder
 from conformance.http.multipart import file_parts
 from conformance.http.ratelimit import RateLimiter
 from conformance.http.resilience import (
@@ -117,9 +118,11 @@ class TargetClient:
         history: int = HISTORY_SIZE,
         breaker_threshold: int = BREAKER_THRESHOLD,
         bodies: BodyStore | None = None,
+        har: HarRecorder | None = None,
     ) -> None:
         self.config = config
         self.redactor = config.redactor()
+        self.har = har
         self.max_body_bytes = max_body_bytes
         self.rate_limiter = rate_limiter or RateLimiter(config.rate_limit)
         self.exchanges: deque[Exchange] = deque(maxlen=history)
@@ -155,8 +158,10 @@ class TargetClient:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and the HAR part this client writes)."""
         self._http.close()
+        if self.har is not None:
+            self.har.close()
 
     def exchanges_since(self, recorded: int) -> list[Exchange]:
         """The exchanges recorded after ``exchanges_recorded`` read ``recorded`` (as many as
@@ -248,6 +253,7 @@ class TargetClient:
             try:
                 response, raw, truncated, elapsed = self._send_once(request, method, url)
             except TargetUnreachable as error:
+                har_id = self.har.next_id() if self.har is not None else ""
                 error.unanswered = Unanswered(
                     method=method,
                     url=shown_url,
@@ -256,7 +262,10 @@ class TargetClient:
                     error=str(error),
                     sent=not isinstance(error, TargetNotAnswering),
                     sent_at=sent_at,
+                    har_id=har_id,
                 )
+                if self.har is not None:
+                    self.har.record_unanswered(error.unanswered, har_id)
                 raise
             if response.status_code != 429 or len(waits) >= RATE_LIMIT_RETRIES:
                 break
@@ -283,8 +292,11 @@ class TargetClient:
             text=text,
             curl_command=curl_command,
             sent_at=sent_at,
+            har_id=self.har.next_id() if self.har is not None else "",
         )
         self._record(exchange)
+        if self.har is not None:
+            self.har.record(exchange)
         return exchange
 
     def _send_once(

@@ -44,6 +44,7 @@ class Exchange:
     text: str = field(default="", repr=False, compare=False)
     curl_command: str = field(default="", repr=False, compare=False)
     sent_at: float = field(default=0.0, compare=False)  # time.time() when it was sent
+    har_id: str = field(default="", compare=False)  # its entry in exchanges.har ("" if none)
 
     def json(self) -> Any:
         """The response body parsed as JSON (parsed once); ResponseNotJSON when it is not JSON."""
@@ -90,11 +91,14 @@ class Exchange:
                 f"waited {waits} as its Retry-After asked{blank}{rest}"
             )
         body = self.response_text + (" …[truncated]" if self.truncated else "")
-        return {
+        evidence = {
             "request": request,
             "response": "\n".join(response_lines) + ("\n\n" + body if body else ""),
             "curl": self.curl_command,
         }
+        if self.har_id:
+            evidence["har_entry"] = self.har_id
+        return evidence
 
 
 # A step of a sequence keeps this much of its request and response: the failing step has the
@@ -104,11 +108,14 @@ STEP_PREVIEW_CHARS: Final = 2 * 1024
 
 def step_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     """One step of a request sequence: its request, response and curl, the texts cut short."""
-    return {
+    step = {
         "request": cut(str(evidence.get("request", "")), STEP_PREVIEW_CHARS),
         "response": cut(str(evidence.get("response", "")), STEP_PREVIEW_CHARS),
         "curl": evidence.get("curl", ""),
     }
+    if evidence.get("har_entry"):
+        step["har_entry"] = evidence["har_entry"]
+    return step
 
 
 @dataclass(frozen=True)
@@ -137,13 +144,17 @@ class Unanswered:
     error: str
     sent: bool  # False: not sent, the circuit breaker was open
     sent_at: float
+    har_id: str = ""
 
     def evidence(self) -> dict[str, Any]:
-        return {
+        evidence = {
             "request": self.request,
             "response": f"no answer: {self.error}",
             "curl": self.curl_command,
         }
+        if self.har_id:
+            evidence["har_entry"] = self.har_id
+        return evidence
 
 
 def key_entry(name: str) -> str:

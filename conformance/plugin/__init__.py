@@ -101,4 +101,14 @@ def _from_options(config: pytest.Config) -> RunDescription | None:
         profile=config.getoption("--tgo-profile"),
         baseline=Path(baseline) if baseline else None,
         requirements=requirements_option(config),
+        seed=_seed_option(config),
     )
+
+
+def _seed_option(config: pytest.Config) -> int | None:
+    """--hypothesis-seed, when it is a number (the plugin picks one otherwise)."""
+    value = config.getoption("hypothesis_seed", None)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None

@@ -23,8 +23,9 @@ from conformance.config import TargetConfig
 from conformance.http.bodies import BodyStore
 from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
 from conformance.http.evidence import ResponseNotJSON, step_evidence
+from conformance.http.har import HarRecorder, part_name
 from conformance.http.ratelimit import RateLimiter
-from conformance.profiles import current_hypothesis_profile, load_profile
+from conformance.profiles import current_hypothesis_profile, load_profile, new_seed, use_seed
 from conformance.report.collector import RunCollector
 from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
 from conformance.rules.catalogue import Catalogue, load_catalogue
@@ -129,6 +130,9 @@ class ConformancePlugin:
         chosen = requirements_option(config)
         if chosen is not None:
             self.run = replace(self.run, requirements=chosen)
+        if self.run.seed is None:  # the controller picks it; workers get it in the run
+            self.run = replace(self.run, seed=new_seed())
+        use_seed(self.run.seed, self.run.hypothesis_dir)
         if not self.controller:
             return
         self.run.work_dir.mkdir(parents=True, exist_ok=True)
@@ -145,14 +149,20 @@ class ConformancePlugin:
     def client(self) -> TargetClient:
         if self._client is None:
             limiter = RateLimiter(self.run.target.rate_limit, self.run.ratelimit_file)
-            bodies = BodyStore(self.run.report_dir, self.run.target.redactor())
-            self._client = TargetClient(self.run.target, rate_limiter=limiter, bodies=bodies)
+            redactor = self.run.target.redactor()
+            bodies = BodyStore(self.run.report_dir, redactor)
+            name = part_name()
+            har = HarRecorder(self.run.har_parts / f"{name}.jsonl", redactor, name)
+            self._client = TargetClient(
+                self.run.target, rate_limiter=limiter, bodies=bodies, har=har
+            )
         return self._client
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self._client is not None:
             self._client.close()
         settings.load_profile(self._previous_profile)
+        use_seed(None, None)
 
     # --- collection ---
 
@@ -181,7 +191,10 @@ class ConformancePlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        item.stash[START_KEY] = self.client().exchanges_recorded  # before its fixtures
+        client = self.client()
+        item.stash[START_KEY] = client.exchanges_recorded  # before its fixtures
+        if client.har is not None:
+            client.har.context = (item.nodeid, declared_requirements(item))
         deadline = self.run.deadline
         if deadline is not None and time.time() > deadline:
             item.stash[NOT_RUN_KEY] = "deadline"

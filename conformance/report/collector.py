@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance import kit_version
+from conformance.http.har import HAR_FILE, assemble
 from conformance.report.baseline import compare_with_baseline
 from conformance.report.environment import environment
 from conformance.report.model import RunReport, TestOutcome
@@ -164,10 +166,12 @@ class RunCollector:
             readings=reading_results(load_register(), outcomes),
             no_answer=no_answer,
             environment=environment(
-                self.run.target, profile=self.run.profile, target=self.run.label
+                self.run.target, profile=self.run.profile, target=self.run.label, seed=self.run.seed
             ),
+            seed=self.run.seed,
         )
         write_reports(self.report, self.run.report_dir, self.redactor)
+        assemble(self.run.har_parts, self.run.report_dir / HAR_FILE, kit_version())
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:

@@ -44,5 +44,7 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
         lines.append(
             _cut(f"{finding.id} ({finding.level}) {ids} failed: {finding.example.message}")
         )
+    if report.seed is not None:
+        lines.append(f"seed: {report.seed} (--seed {report.seed} replays these generated cases)")
     lines.append(f"report: {report_dir / 'compliance.html'}")
     return lines

@@ -6,13 +6,13 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from importlib import metadata
 from itertools import groupby
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 
+from conformance import kit_version
 from conformance.http.curl import CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
 from conformance.report.replay import replay_files
@@ -196,13 +196,6 @@ def _by_area(results: list[RequirementResult]) -> list[Area]:
     ]
 
 
-def _version() -> str:
-    try:
-        return metadata.version("tgo-conformance")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 _ENV.filters["message_view"] = message_view
 _ENV.filters["key_hint"] = key_hint
 _ENV.filters["uploaded_files"] = uploaded_files
@@ -239,7 +232,7 @@ def render_compliance_html(report: RunReport) -> str:
         replays=replay_files(report),
         not_tested=report.not_tested_breakdown(),
         levels=sorted({r.requirement.level for r in report.requirements}, key=_level_rank),
-        version=_version(),
+        version=kit_version(),
         key_variable=CURL_KEY_VARIABLE,
         others_listed=OTHERS_LISTED,
         print_in_full=PRINT_IN_FULL,

@@ -34,6 +34,7 @@ class RunDescription:
     # Keep only the tests that declare one of these requirements (None: every test).
     requirements: frozenset[str] | None = None
     contract: Path | None = None  # another contract to read the rules from (kit tests)
+    seed: int | None = None  # the generated cases' seed (None until the plugin picks one)
 
     @property
     def label(self) -> str:
@@ -53,6 +54,17 @@ class RunDescription:
         return self.report_dir / WORK_DIR
 
     @property
+    def hypothesis_dir(self) -> Path:
+        """Hypothesis' caches during the run: inside the report directory, removed with the
+        work directory, so a run writes nothing anywhere else."""
+        return self.work_dir / "hypothesis"
+
+    @property
+    def har_parts(self) -> Path:
+        """Where each process of the run appends its exchanges (merged into exchanges.har)."""
+        return self.work_dir / "har"
+
+    @property
     def ratelimit_file(self) -> Path:
         """The rate limiter's state, shared by the controller and every xdist worker."""
         return self.work_dir / "ratelimit"
@@ -70,6 +82,7 @@ class RunDescription:
             "baseline": None if self.baseline is None else str(self.baseline),
             "requirements": None if self.requirements is None else sorted(self.requirements),
             "contract": None if self.contract is None else str(self.contract),
+            "seed": self.seed,
         }
 
     @classmethod
@@ -84,6 +97,7 @@ class RunDescription:
             baseline=None if data["baseline"] is None else Path(data["baseline"]),
             requirements=None if data["requirements"] is None else frozenset(data["requirements"]),
             contract=None if data["contract"] is None else Path(data["contract"]),
+            seed=data["seed"],
         )
 
 

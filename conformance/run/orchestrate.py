@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conformance.plugin.session import ConformancePlugin
+from conformance.profiles import new_seed
 from conformance.report.console import verdict_lines
 from conformance.report.model import RunReport
 from conformance.run.description import RunDescription, default_report_dir
@@ -57,6 +58,7 @@ class RunOptions:
     profile: str = "full"
     max_duration: float | None = None
     baseline: Path | None = None
+    seed: int | None = None
     pytest_args: Sequence[str] = ()
     mock_variants: Sequence[str] = ()
     contract: Path | None = None
@@ -90,6 +92,7 @@ def execute(options: RunOptions) -> RunOutcome:
             max_duration=options.max_duration,
             baseline=options.baseline,
             contract=options.contract,
+            seed=options.seed if options.seed is not None else new_seed(),
         )
         plugin = ConformancePlugin(run, controller=True)
         stderr = stack.enter_context(HeldStderr())

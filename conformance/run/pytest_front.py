@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
+from conformance.http.har import HarRecorder
 from conformance.plugin.session import ConformancePlugin
 from conformance.run.description import RunDescription
 from conformance.run.interrupts import HeldStderr, RunInterrupted, quiet_about_interrupts
@@ -56,7 +57,9 @@ def pytest_args(run: RunDescription, user_args: list[str]) -> list[str]:
 def preflight(run: RunDescription) -> None:
     """One read, so an unreachable target gives one clear line instead of 300 failed tests."""
     operation = run.rules.operations[PREFLIGHT_OPERATION]
-    with TargetClient(run.target) as client:
+    har = HarRecorder(run.har_parts / "preflight.jsonl", run.target.redactor(), "preflight")
+    har.context = ("preflight: is the target there?", ())
+    with TargetClient(run.target, har=har) as client:
         try:
             client.request(operation.method, operation.path)
         except TargetUnreachable as error:

@@ -79,6 +79,7 @@ def test_the_page_fetches_nothing(page: str) -> None:
             "pytest-report.html",
             "summary.json",
             "junit.xml",
+            "exchanges.har",
         }, value
     assert "@import" not in page and "url(" not in page
     assert "<link" not in page
