@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +60,35 @@ def main() -> None:
     """Conformance kit for the TGO Business API."""
 
 
+@main.command()
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Target config (TOML). Without it: the TGO_* environment.",
+)
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full", show_default=True)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def plan(config: Path | None, profile: str, output: str) -> None:
+    """Say what a run will send, and to whom, without sending anything."""
+    if config is not None and not config.is_file():
+        _usage_error(f"--config {config}: {'not a file' if config.exists() else 'no such file'}")
+    from conformance.run.dry_run import make_plan
+    from conformance.run.plan import render_text
+
+    try:
+        made = make_plan(config, profile)
+    except RunError as error:
+        _usage_error(str(error))
+    if output == "json":
+        click.echo(json.dumps(made.to_json(), indent=2))
+    else:
+        click.echo(render_text(made))
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option(
     "--config",
@@ -87,10 +117,22 @@ def main() -> None:
     help="An earlier run's report directory to compare with.",
 )
 @click.option(
+    "--waivers",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Known deviations, accepted until a date (TOML, docs/target-config.md): waived.",
+)
+@click.option(
     "--seed",
     type=click.IntRange(min=0, max=SEED_MAX),
     default=None,
     help="Replay the generated cases of an earlier run (its seed is in summary.json).",
+)
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between progress lines (default: 5 on a terminal, 60 in a log; 0: none).",
 )
 @click.option(
     "--mock-variant",
@@ -113,7 +155,9 @@ def run(
     profile: str,
     max_duration: float | None,
     baseline: Path | None,
+    waivers: Path | None,
     seed: int | None,
+    progress_every: float | None,
     mock_variants: str,
     contract: Path | None,
     pytest_args: tuple[str, ...],
@@ -128,6 +172,8 @@ def run(
         max_duration=max_duration,
         baseline=baseline,
         seed=seed,
+        waivers=waivers,
+        progress_every=progress_every,
         pytest_args=pytest_args,
         mock_variants=tuple(name for name in mock_variants.split(",") if name),
         contract=contract,

@@ -9,42 +9,47 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+TEST_OUTCOMES = ("total", "passed", "failed", "skipped", "inconclusive", "waived")
+STATUSES = ("passed", "failed", "waived", "inconclusive", "not_tested")
+
 
 def summary_counts(report_dir: Path) -> dict[str, Any]:
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     tests = summary["tests"]
     return {
-        "tests": {k: tests[k] for k in ("total", "passed", "failed", "skipped", "inconclusive")},
-        "requirements": {
-            k: summary["counts"][k] for k in ("passed", "failed", "inconclusive", "not_tested")
-        },
+        "tests": {k: tests[k] for k in TEST_OUTCOMES},
+        "requirements": {k: summary["counts"][k] for k in STATUSES},
     }
 
 
 def junit_counts(report_dir: Path) -> dict[str, int]:
     suite = next(ET.parse(report_dir / "junit.xml").iter("testsuite"))
     counts = {k: int(suite.get(k, "0")) for k in ("tests", "failures", "errors", "skipped")}
+    # junit has no "expected failure": a waived test is a skipped one of type pytest.xfail.
+    waived = sum(1 for s in suite.iter("skipped") if s.get("type") == "pytest.xfail")
     return {
         "total": counts["tests"],
         "passed": counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"],
         "failed": counts["failures"],
-        "skipped": counts["skipped"],
+        "skipped": counts["skipped"] - waived,
         "inconclusive": counts["errors"],
+        "waived": waived,
     }
 
 
 def pytest_html_counts(report_dir: Path) -> dict[str, int]:
     page = (report_dir / "pytest-report.html").read_text(encoding="utf-8")
     found = dict(
-        (kind, int(n)) for kind, n in re.findall(r'<span class="(\w+)">(\d+) \w+,?</span>', page)
+        (kind, int(n)) for kind, n in re.findall(r'<span class="(\w+)">(\d+) [\w ]+,?</span>', page)
     )
     # Its run count leaves errors out: the total is the sum of its outcome counts.
     return {
-        "total": sum(found[k] for k in ("passed", "failed", "skipped", "error")),
+        "total": sum(found[k] for k in ("passed", "failed", "skipped", "error", "xfailed")),
         "passed": found["passed"],
         "failed": found["failed"],
         "skipped": found["skipped"],
         "inconclusive": found["error"],
+        "waived": found["xfailed"],
     }
 
 
@@ -52,15 +57,12 @@ def compliance_counts(report_dir: Path) -> dict[str, Any]:
     page = (report_dir / "compliance.html").read_text(encoding="utf-8")
     tests = re.search(
         r'id="test-counts">(\d+) \((\d+) passed, (\d+) failed, (?:(\d+) inconclusive, )?'
-        r"(\d+) skipped\)",
+        r"(?:(\d+) waived, )?(\d+) skipped\)",
         page,
     )
     assert tests is not None, "compliance.html: no test counts"
-    total, passed, failed, inconclusive, skipped = tests.groups()
-    row = re.search(
-        r'<tr class="all"><th>All</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>',
-        page,
-    )
+    total, passed, failed, inconclusive, waived, skipped = tests.groups()
+    row = re.search(r'<tr class="all"><th>All</th>' + r"<td>(\d+)</td>" * len(STATUSES), page)
     assert row is not None, "compliance.html: no requirement counts"
     return {
         "tests": {
@@ -69,14 +71,9 @@ def compliance_counts(report_dir: Path) -> dict[str, Any]:
             "failed": int(failed),
             "skipped": int(skipped),
             "inconclusive": int(inconclusive or 0),
+            "waived": int(waived or 0),
         },
-        "requirements": dict(
-            zip(
-                ("passed", "failed", "inconclusive", "not_tested"),
-                map(int, row.groups()),
-                strict=True,
-            )
-        ),
+        "requirements": dict(zip(STATUSES, map(int, row.groups()), strict=True)),
     }
 
 

@@ -18,6 +18,7 @@ from conformance.plugin.session import (
     requirements_option,
 )
 from conformance.profiles import PROFILES
+from conformance.report.waivers import WaiverError, load_waivers
 from conformance.rules.values import Rules, load_rules
 from conformance.run.description import RunDescription, default_report_dir
 
@@ -37,6 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tgo-report-dir", metavar="DIR", help="where the run writes its reports")
     group.addoption("--tgo-profile", choices=sorted(PROFILES), default="full")
     group.addoption("--tgo-baseline", metavar="DIR", help="an earlier run's report directory")
+    group.addoption("--tgo-waivers", metavar="FILE", help="known deviations (TOML) to waive")
     group.addoption(
         "--tgo-target-label", default=None, help="the target's name in reports (default: base_url)"
     )
@@ -94,6 +96,11 @@ def _from_options(config: pytest.Config) -> RunDescription | None:
         raise pytest.UsageError(str(error)) from None
     report_dir = config.getoption("--tgo-report-dir")
     baseline = config.getoption("--tgo-baseline")
+    waivers = config.getoption("--tgo-waivers")
+    try:
+        waived = load_waivers(Path(waivers)) if waivers else ()
+    except WaiverError as error:
+        raise pytest.UsageError(str(error)) from None
     return RunDescription(
         target=target,
         report_dir=Path(report_dir) if report_dir else default_report_dir(),
@@ -102,6 +109,7 @@ def _from_options(config: pytest.Config) -> RunDescription | None:
         baseline=Path(baseline) if baseline else None,
         requirements=requirements_option(config),
         seed=_seed_option(config),
+        waivers=waived,
     )
 
 

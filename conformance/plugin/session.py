@@ -27,11 +27,13 @@ from conformance.http.har import HarRecorder, part_name
 from conformance.http.ratelimit import RateLimiter
 from conformance.profiles import current_hypothesis_profile, load_profile, new_seed, use_seed
 from conformance.report.collector import RunCollector
+from conformance.report.progress import ProgressReporter, default_interval
 from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
+from conformance.report.waivers import Waivers, today
 from conformance.rules.catalogue import Catalogue, load_catalogue
 from conformance.rules.values import Rules
 from conformance.run.description import RunDescription
-from conformance.verify import ConformanceFailure, Verifier, summarize_failures
+from conformance.verify import CheckRecord, ConformanceFailure, Verifier, summarize_failures
 
 VERIFIER_KEY = pytest.StashKey[Verifier]()
 NOT_RUN_KEY = pytest.StashKey[str]()
@@ -118,6 +120,7 @@ class ConformancePlugin:
         self.controller = controller
         self.rules: Rules = run.rules
         self.catalogue: Catalogue = load_catalogue()
+        self.waivers = Waivers(run.waivers, self.catalogue.ids(), today())
         self.collector: RunCollector | None = None
         self._client: TargetClient | None = None
         self._last_test = ""  # the last test that got an answer (in this process)
@@ -138,6 +141,9 @@ class ConformancePlugin:
         self.run.work_dir.mkdir(parents=True, exist_ok=True)
         self.collector = RunCollector(run=self.run, catalogue=self.catalogue)
         config.pluginmanager.register(self.collector, "tgo-collector")
+        every = self.run.progress_every
+        progress = ProgressReporter(self.collector, default_interval() if every is None else every)
+        config.pluginmanager.register(progress, "tgo-progress")
         if wants_pytest_html_hooks(config):
             config.pluginmanager.register(PytestHtmlHooks(), "tgo-pytest-html")
 
@@ -210,17 +216,34 @@ class ConformancePlugin:
         verifier = self.verifier(item)
         try:
             result = yield
+        except ConformanceFailure:
+            self._xfail_if_waived(item, verifier)  # a require() that stopped the test
+            raise
         finally:
             for exchange in client.exchanges_since(start):
                 check_error_envelope(verifier, exchange)
             item.stash[REQUESTS_KEY] = client.requests_sent - sent
         failures = verifier.failures()
         if failures:
-            must = [f for f in failures if self.catalogue.by_id(f.requirement).level == "MUST"]
-            if must:
+            if self._must(failures):
+                self._xfail_if_waived(item, verifier)
                 raise ConformanceFailure(summarize_failures(failures))
             warnings.warn(ConformanceWarning(summarize_failures(failures)), stacklevel=1)
         return result
+
+    def _must(self, failures: list[CheckRecord]) -> list[CheckRecord]:
+        return [f for f in failures if self.catalogue.by_id(f.requirement).level == "MUST"]
+
+    def _xfail_if_waived(self, item: pytest.Item, verifier: Verifier) -> None:
+        """A test whose every failed MUST check a waiver covers is waived (an expected failure
+        for pytest: skipped with the reason in junit.xml), not failed."""
+        must = self._must(verifier.failures())
+        waivers = [self.waivers.covering(f.requirement, item.nodeid) for f in must]
+        if must and all(waivers):
+            notes = dict.fromkeys(
+                f"{f.requirement}: {w.note()}" for f, w in zip(must, waivers, strict=True) if w
+            )
+            pytest.xfail("waived: " + "; ".join(notes))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

@@ -21,6 +21,7 @@ from conformance.report.baseline import compare_with_baseline
 from conformance.report.environment import environment
 from conformance.report.model import RunReport, TestOutcome
 from conformance.report.traceability import no_answer_of, reading_results, requirement_results
+from conformance.report.waivers import Waivers, apply_waivers, today
 from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
 from conformance.rules.readings import load_register
@@ -71,6 +72,16 @@ class RunCollector:
             )
         elif previous is not None and previous.outcome == "inconclusive":
             return  # its teardown adds nothing to a test the target left unanswered
+        elif report.skipped and report.when == "call" and hasattr(report, "wasxfail"):
+            self.outcomes[report.nodeid] = TestOutcome(
+                report.nodeid,
+                "waived",
+                requirements,
+                records=records,
+                skip_reason=str(report.wasxfail),
+                duration_s=report.duration,
+                last_answer_at=last_answer,
+            )
         elif report.skipped and report.when in ("setup", "call"):
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid,
@@ -148,6 +159,8 @@ class RunCollector:
             reason = f"{what}: {cut} test{'s' if cut != 1 else ''} could not finish"
             incomplete = reason if incomplete is None else f"{reason}; {incomplete}"
         results = requirement_results(self.catalogue, outcomes)
+        waivers = Waivers(self.run.waivers, self.catalogue.ids(), today())
+        waiver_results = apply_waivers(results, waivers)
         comparison = None
         if self.run.baseline is not None:
             comparison = compare_with_baseline(results, self.run.baseline)
@@ -165,6 +178,7 @@ class RunCollector:
             baseline=comparison,
             readings=reading_results(load_register(), outcomes),
             no_answer=no_answer,
+            waivers=waiver_results,
             environment=environment(
                 self.run.target, profile=self.run.profile, target=self.run.label, seed=self.run.seed
             ),

@@ -26,6 +26,8 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
         f"tgo-conformance: {report.verdict.upper()} — {counts['passed']} passed, "
         f"{counts['failed']} failed ({counts['warnings']} warnings), "
     )
+    if counts["waived"]:
+        line += f"{counts['waived']} waived, "
     if counts["inconclusive"]:
         line += f"{counts['inconclusive']} inconclusive, "
     line += f"{counts['not_tested']} not tested"
@@ -44,6 +46,18 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
         lines.append(
             _cut(f"{finding.id} ({finding.level}) {ids} failed: {finding.example.message}")
         )
+    for result in report.requirements:
+        if result.status == "waived":
+            lines.append(_cut(f"waived: {result.requirement.id}: {result.reason}"))
+    for item in report.waivers:
+        waiver = item.waiver
+        problem = {
+            "stale": "is stale (nothing it covers failed): remove it",
+            "expired": f"expired on {waiver.expires.isoformat()}: it waives nothing",
+            "unknown_requirement": "names no requirement of the catalogue: it waives nothing",
+        }.get(item.state)
+        if problem:
+            lines.append(_cut(f"waiver {waiver.requirement} ({waiver.where}) {problem}"))
     if report.seed is not None:
         lines.append(f"seed: {report.seed} (--seed {report.seed} replays these generated cases)")
     lines.append(f"report: {report_dir / 'compliance.html'}")

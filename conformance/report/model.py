@@ -24,6 +24,7 @@ from conformance.report.results import (
     Verdict,
     group_failures,
 )
+from conformance.report.waivers import WaiverResult
 from conformance.rules.readings import Reading
 
 __all__ = [
@@ -146,6 +147,7 @@ class RunReport:
     no_answer: NoAnswer | None = None  # where the target stopped answering, if it did
     environment: list[Setting] = field(default_factory=list)
     seed: int | None = None
+    waivers: list[WaiverResult] = field(default_factory=list)  # what became of each waiver
 
     @property
     def verdict(self) -> Verdict:
@@ -213,6 +215,7 @@ class RunReport:
             "seed": self.seed,
             "environment": {setting.name: setting.value for setting in self.environment},
             "no_answer": None if self.no_answer is None else self.no_answer.to_json(),
+            "waivers": [waiver.to_json() for waiver in self.waivers],
             "findings": [finding.to_json() for finding in self.findings],
             "not_tested": self.not_tested_breakdown().to_json(),
             "baseline": None if self.baseline is None else self.baseline.to_json(),

@@ -39,8 +39,10 @@ CAUSES: Final = (
     ("other", "other reasons (each is given)", None),
 )
 TITLES: Final = {cause: title for cause, title, _ in CAUSES}
+# As TargetConfig.missing_reason words it: "no [keys].revoked in the target config (or
+# TGO_KEY_REVOKED)", "no [other_account] in the target config (a second ...; or TGO_...)".
 MISSING: Final = re.compile(
-    r"no (\[[a-z_]+\](?:\.[A-Za-z_.]+)?) in the target config \(or ([^)]*)\)"
+    r"no (\[[a-z_]+\](?:\.[A-Za-z_.]+)?) in the target config \((?:[^()]*?; )?or ([^)]*)\)"
 )
 ALLOW_WRITES: Final = "allow_writes = true"
 

@@ -182,7 +182,7 @@ class Area:
         counts = Counter(r.shown_status for r in self.results)
         return " · ".join(
             f"{counts[status]} {status.replace('_', ' ')}"
-            for status in ("failed", "warning", "passed", "not_tested")
+            for status in ("failed", "warning", "waived", "inconclusive", "passed", "not_tested")
             if counts[status]
         )
 

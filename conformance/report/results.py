@@ -9,10 +9,11 @@ from typing import Any, Literal
 from conformance.rules.catalogue import Requirement
 from conformance.verify import CheckRecord
 
-Outcome = Literal["passed", "failed", "skipped", "inconclusive"]
-OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "skipped", "inconclusive")
-Status = Literal["passed", "failed", "inconclusive", "not_tested"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "inconclusive", "not_tested")
+# waived: it failed only on checks a waiver covers (pytest: an expected failure).
+Outcome = Literal["passed", "failed", "skipped", "inconclusive", "waived"]
+OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "skipped", "inconclusive", "waived")
+Status = Literal["passed", "failed", "waived", "inconclusive", "not_tested"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "waived", "inconclusive", "not_tested")
 Verdict = Literal["pass", "fail", "inconclusive"]
 
 # How a requirement's status moved since a baseline run.
@@ -136,7 +137,7 @@ class RequirementResult:
     status: Status
     tests: list[str] = field(default_factory=list)
     failures: list[FailureEvidence] = field(default_factory=list)
-    reason: str | None = None  # for not_tested
+    reason: str | None = None  # for not_tested, inconclusive and waived
     change: Change | None = None  # against a baseline, when the run has one
     previous_status: str | None = None  # the status in the baseline run
 

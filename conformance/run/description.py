@@ -10,6 +10,7 @@ from typing import Any
 
 from conformance.config import OtherAccount, Sender, TargetConfig
 from conformance.profiles import PROFILES, Profile
+from conformance.report.waivers import Waiver
 from conformance.rules.values import Rules, load_rules
 
 WORK_DIR = ".work"  # inside the report directory; removed when the run ends
@@ -35,6 +36,8 @@ class RunDescription:
     requirements: frozenset[str] | None = None
     contract: Path | None = None  # another contract to read the rules from (kit tests)
     seed: int | None = None  # the generated cases' seed (None until the plugin picks one)
+    waivers: tuple[Waiver, ...] = ()  # from --waivers
+    progress_every: float | None = None  # seconds between progress lines (None: by terminal)
 
     @property
     def label(self) -> str:
@@ -83,6 +86,8 @@ class RunDescription:
             "requirements": None if self.requirements is None else sorted(self.requirements),
             "contract": None if self.contract is None else str(self.contract),
             "seed": self.seed,
+            "waivers": [waiver.to_wire() for waiver in self.waivers],
+            "progress_every": self.progress_every,
         }
 
     @classmethod
@@ -98,6 +103,8 @@ class RunDescription:
             requirements=None if data["requirements"] is None else frozenset(data["requirements"]),
             contract=None if data["contract"] is None else Path(data["contract"]),
             seed=data["seed"],
+            waivers=tuple(Waiver.from_wire(w) for w in data["waivers"]),
+            progress_every=data["progress_every"],
         )
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from conformance.config import TargetConfig
 from conformance.plugin.session import ConformancePlugin
 from conformance.profiles import new_seed
 from conformance.report.console import verdict_lines
 from conformance.report.model import RunReport
+from conformance.report.waivers import Waiver, WaiverError, load_waivers
 from conformance.run.description import RunDescription, default_report_dir
 from conformance.run.interrupts import (
     EXIT_INTERRUPTED,
@@ -59,7 +61,11 @@ class RunOptions:
     max_duration: float | None = None
     baseline: Path | None = None
     seed: int | None = None
+    waivers: Path | None = None
+    progress_every: float | None = None
     pytest_args: Sequence[str] = ()
+    # Run against the bundled mock configured like this target (the plan's dry run).
+    stand_in_for: TargetConfig | None = None
     mock_variants: Sequence[str] = ()
     contract: Path | None = None
 
@@ -70,6 +76,7 @@ class RunOutcome:
     report_dir: Path
     report: RunReport | None  # None when pytest answered by itself (`-- --help`)
     lines: tuple[str, ...] = ()  # what the command prints after pytest's own output (redacted)
+    target: TargetConfig | None = None  # the target config the run used
 
 
 def execute(options: RunOptions) -> RunOutcome:
@@ -80,7 +87,7 @@ def execute(options: RunOptions) -> RunOutcome:
     _check_report_dir(report_dir)
     with ExitStack() as stack:
         target, label = resolve_target(
-            options.config, options.mock_variants, stack, options.contract
+            options.config, options.mock_variants, stack, options.contract, options.stand_in_for
         )
         started = time.time()
         run = RunDescription(
@@ -93,6 +100,8 @@ def execute(options: RunOptions) -> RunOutcome:
             baseline=options.baseline,
             contract=options.contract,
             seed=options.seed if options.seed is not None else new_seed(),
+            waivers=_waivers(options.waivers),
+            progress_every=options.progress_every,
         )
         plugin = ConformancePlugin(run, controller=True)
         stderr = stack.enter_context(HeldStderr())
@@ -123,7 +132,17 @@ def execute(options: RunOptions) -> RunOutcome:
         if stopped is None and not (watchdog is not None and watchdog.fired):
             return RunOutcome(EXIT_INTERRUPTED, report_dir, report, lines)
     # Complete, or stopped at --max-duration: the verdict on what ran decides.
-    return RunOutcome(VERDICT_STATUS[report.verdict], report_dir, report, lines)
+    return RunOutcome(VERDICT_STATUS[report.verdict], report_dir, report, lines, run.target)
+
+
+def _waivers(path: Path | None) -> tuple[Waiver, ...]:
+    """The waivers file, read before anything is sent: a malformed one is a usage error."""
+    if path is None:
+        return ()
+    try:
+        return load_waivers(path)
+    except WaiverError as error:
+        raise RunError(str(error)) from None
 
 
 def _check_report_dir(report_dir: Path) -> None:
