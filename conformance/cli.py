@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,22 +60,35 @@ def main() -> None:
     """Conformance kit for the TGO Business API."""
 
 
-@main.command()
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Target config (TOML). Without it: the TGO_* environment.",
+def _config_option(without: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path),
+        default=None,
+        help=f"Target config (TOML). Without it: {without}.",
+    )
+
+
+PROFILE_OPTION = click.option(
+    "--profile", type=click.Choice(sorted(PROFILES)), default="full", show_default=True
 )
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full", show_default=True)
+
+
+def _check_config(config: Path | None) -> None:
+    if config is not None and not config.is_file():
+        _usage_error(f"--config {config}: {'not a file' if config.exists() else 'no such file'}")
+
+
+@main.command()
+@_config_option("the TGO_* environment")
+@PROFILE_OPTION
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def plan(config: Path | None, profile: str, output: str) -> None:
     """Say what a run will send, and to whom, without sending anything."""
-    if config is not None and not config.is_file():
-        _usage_error(f"--config {config}: {'not a file' if config.exists() else 'no such file'}")
+    _check_config(config)
     from conformance.run.dry_run import make_plan
     from conformance.run.plan import render_text
 
@@ -90,20 +103,14 @@ def plan(config: Path | None, profile: str, output: str) -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Target config (TOML). Without it (and without TGO_BASE_URL): the embedded mock.",
-)
+@_config_option("the TGO_* environment when TGO_BASE_URL is set, else the embedded mock")
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="Where to write the reports (default: a new folder under reports/).",
 )
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full", show_default=True)
+@PROFILE_OPTION
 @click.option(
     "--max-duration",
     type=click.FloatRange(min=0, min_open=True),
@@ -163,8 +170,7 @@ def run(
     pytest_args: tuple[str, ...],
 ) -> None:
     """Run the conformance suite against a target. Arguments after -- go to pytest."""
-    if config is not None and not config.is_file():
-        _usage_error(f"--config {config}: {'not a file' if config.exists() else 'no such file'}")
+    _check_config(config)
     options = RunOptions(
         config=config,
         report_dir=report_dir,
