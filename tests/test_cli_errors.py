@@ -108,10 +108,13 @@ def test_connection_refused_at_start(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     path = tmp_path / "target.toml"
     path.write_text(_config(f"http://127.0.0.1:{port}"))
-    result = cli("run", "--config", str(path), env=clean_env(), timeout=60)
+    result = cli("run", "--config", str(path), env=clean_env(), timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     line = _assert_one_clear_line(result.stderr)
     assert "cannot reach the target" in line
+    # The default report directory (reports/<time> under the current one) was not left behind,
+    # not even the work files of the preflight read.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target.toml"]
 
 
 def test_config_from_environment_only(

@@ -8,6 +8,7 @@ docs/hostile-targets.md: bad input stops it before anything is sent (one line, e
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -85,6 +86,7 @@ def execute(options: RunOptions) -> RunOutcome:
         raise RunError(f"--baseline {options.baseline}: no summary.json there")
     report_dir = options.report_dir or default_report_dir()
     _check_report_dir(report_dir)
+    created = _missing_dirs(report_dir)
     with ExitStack() as stack:
         target, label = resolve_target(
             options.config, options.mock_variants, stack, options.contract, options.stand_in_for
@@ -112,6 +114,7 @@ def execute(options: RunOptions) -> RunOutcome:
             watchdog = stack.enter_context(Watchdog(options.max_duration, interrupts))
         code = pytest.main(pytest_args(run, list(options.pytest_args)), plugins=[plugin, control])
     if control.error is not None:
+        _remove_what_was_written(run.work_dir, created)
         raise RunError(control.error)
     if not control.parsed and code == pytest.ExitCode.USAGE_ERROR:
         raise RunError(f"pytest arguments: {usage_line(stderr.held_text())}")
@@ -143,6 +146,27 @@ def _waivers(path: Path | None) -> tuple[Waiver, ...]:
         return load_waivers(path)
     except WaiverError as error:
         raise RunError(str(error)) from None
+
+
+def _missing_dirs(report_dir: Path) -> list[Path]:
+    """The directories a run would create for its reports, innermost first."""
+    missing = []
+    path = report_dir.absolute()
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_what_was_written(work_dir: Path, created: list[Path]) -> None:
+    """A run that could not start (the preflight read got no answer) leaves nothing behind:
+    not its work directory, and not the report directories it created for nothing."""
+    shutil.rmtree(work_dir, ignore_errors=True)
+    for directory in created:
+        try:
+            directory.rmdir()  # only when empty: never what someone else put there meanwhile
+        except OSError:
+            return
 
 
 def _check_report_dir(report_dir: Path) -> None:
