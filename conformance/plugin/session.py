@@ -29,7 +29,7 @@ from conformance.profiles import current_hypothesis_profile, load_profile, new_s
 from conformance.report.collector import RunCollector
 from conformance.report.progress import ProgressReporter, default_interval
 from conformance.report.pytest_html_hooks import PytestHtmlHooks, wants_pytest_html_hooks
-from conformance.report.waivers import Waivers, today
+from conformance.report.waivers import Waivers
 from conformance.rules.catalogue import Catalogue, load_catalogue
 from conformance.rules.values import Rules
 from conformance.run.description import RunDescription
@@ -120,7 +120,7 @@ class ConformancePlugin:
         self.controller = controller
         self.rules: Rules = run.rules
         self.catalogue: Catalogue = load_catalogue()
-        self.waivers = Waivers(run.waivers, self.catalogue.ids(), today())
+        self.waivers = Waivers(run.waivers, self.catalogue.ids(), run.waivers_date)
         self.collector: RunCollector | None = None
         self._client: TargetClient | None = None
         self._last_test = ""  # the last test that got an answer (in this process)

@@ -21,7 +21,7 @@ from conformance.report.baseline import compare_with_baseline
 from conformance.report.environment import environment
 from conformance.report.model import RunReport, TestOutcome
 from conformance.report.traceability import no_answer_of, reading_results, requirement_results
-from conformance.report.waivers import Waivers, apply_waivers, today
+from conformance.report.waivers import Waivers, apply_waivers
 from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
 from conformance.rules.readings import load_register
@@ -159,7 +159,7 @@ class RunCollector:
             reason = f"{what}: {cut} test{'s' if cut != 1 else ''} could not finish"
             incomplete = reason if incomplete is None else f"{reason}; {incomplete}"
         results = requirement_results(self.catalogue, outcomes)
-        waivers = Waivers(self.run.waivers, self.catalogue.ids(), today())
+        waivers = Waivers(self.run.waivers, self.catalogue.ids(), self.run.waivers_date)
         waiver_results = apply_waivers(results, waivers)
         comparison = None
         if self.run.baseline is not None:

@@ -8,11 +8,11 @@ AUTH-002, AUTH-003 and ERR-004 each cite it; the report says so once, naming all
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from conformance.report.results import FailureEvidence, RequirementResult
-
-LEVEL_RANK = {"MUST": 0, "SHOULD": 1, "MAY": 2}
+from conformance.rules.catalogue import level_rank
 
 
 @dataclass(frozen=True)
@@ -26,33 +26,33 @@ class Finding:
     def id(self) -> str:
         return f"F{self.number}"
 
-    @property
+    @cached_property
     def requirements(self) -> list[RequirementResult]:
         seen: dict[str, RequirementResult] = {}
         for result, _ in self.occurrences:
             seen.setdefault(result.requirement.id, result)
         return list(seen.values())
 
-    @property
+    @cached_property
     def level(self) -> str:
         """The strictest level among its requirements: a finding that breaks a MUST is one."""
-        return min((r.requirement.level for r in self.requirements), key=_rank)
+        return min((r.requirement.level for r in self.requirements), key=level_rank)
 
     @property
     def fails_verdict(self) -> bool:
         return self.level == "MUST"
 
-    @property
+    @cached_property
     def example(self) -> FailureEvidence:
         """The occurrence shown in full: the first with an exchange, preferring a MUST's."""
-        ordered = sorted(self.occurrences, key=lambda o: _rank(o[0].requirement.level))
+        ordered = sorted(self.occurrences, key=lambda o: level_rank(o[0].requirement.level))
         return next((f for _, f in ordered if f.evidence), ordered[0][1])
 
     @property
     def tests(self) -> list[str]:
         return list(dict.fromkeys(f.test for _, f in self.occurrences))
 
-    @property
+    @cached_property
     def distinct(self) -> list[FailureEvidence]:
         """Its occurrences once each: one observation several requirements cite counts once."""
         seen: dict[tuple[str, str, str], FailureEvidence] = {}
@@ -61,7 +61,7 @@ class Finding:
             seen.setdefault((failure.test, failure.message, request), failure)
         return list(seen.values())
 
-    @property
+    @cached_property
     def others(self) -> list[FailureEvidence]:
         example = self.example
         return [f for f in self.distinct if f is not example]
@@ -81,10 +81,6 @@ class Finding:
         }
 
 
-def _rank(level: str) -> int:
-    return LEVEL_RANK.get(level, len(LEVEL_RANK))
-
-
 def findings_of(results: list[RequirementResult]) -> list[Finding]:
     """The findings of the failed requirements, most impact first: MUST before SHOULD, then
     the most requirements, then the most occurrences (first seen first among equals)."""
@@ -96,6 +92,6 @@ def findings_of(results: list[RequirementResult]) -> list[Finding]:
             groups.setdefault(failure.finding_key, []).append((result, failure))
     unnumbered = [Finding(0, tuple(group)) for group in groups.values()]
     unnumbered.sort(
-        key=lambda f: (_rank(f.level), -len(f.requirements), -len(f.distinct))
+        key=lambda f: (level_rank(f.level), -len(f.requirements), -len(f.distinct))
     )  # stable: ties keep the catalogue's order
     return [Finding(number, f.occurrences) for number, f in enumerate(unnumbered, start=1)]

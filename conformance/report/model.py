@@ -55,7 +55,6 @@ class NoAnswer:
 
     test: str
     error: str
-    at: float  # time.time() the request was sent
     request: dict[str, Any] | None  # its evidence: request text and curl
     steps: tuple[dict[str, Any], ...]  # the test's requests, the unanswered one last
     steps_total: int  # how many the test sent (steps holds the last ones)

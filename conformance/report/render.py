@@ -10,13 +10,13 @@ from itertools import groupby
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from conformance import kit_version
 from conformance.http.curl import CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE
 from conformance.report.model import RequirementResult, RunReport
-from conformance.report.replay import replay_files
-from conformance.rules.catalogue import AREA_TITLES
+from conformance.report.replay import Replay, replay_files
+from conformance.rules.catalogue import AREA_TITLES, level_rank
 
 # What one request or response may take on the page; summary.json keeps the whole preview.
 EVIDENCE_MAX_LINES = 60
@@ -100,7 +100,8 @@ def message_view(text: str) -> MessageView:
     return MessageView(start, headers, body, note)
 
 
-_ARABIC_RUN = re.compile("[\u0600-\u06ff](?:[^\"“”'\n]*[\u0600-\u06ff.])?")
+_ARABIC = "[\u0600-\u06ff]"
+_ARABIC_RUN = re.compile(f"{_ARABIC}(?:[^\"“”'\n]*[\u0600-\u06ff.])?")
 # The docs' text pages lost the space between a table's cells and after a heading
 # ("401 UnauthorizedAPI key is missing"): a lower-case letter runs into a capital.
 _MERGED_CELLS = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]|[A-Z]{2})")
@@ -115,14 +116,14 @@ def docs_text(text: str) -> Markup:
 
 def bidi(text: str) -> Markup:
     """`text` escaped, each Arabic run in a span laid out right to left."""
-    parts: list[str] = []
+    parts: list[str | Markup] = []
     last = 0
     for match in _ARABIC_RUN.finditer(text):
-        parts.append(str(escape(text[last : match.start()])))
-        parts.append(f'<span dir="rtl" lang="ar">{escape(match.group(0))}</span>')
+        parts.append(text[last : match.start()])
+        parts.append(Markup('<span dir="rtl" lang="ar">{}</span>').format(match.group(0)))
         last = match.end()
-    parts.append(str(escape(text[last:])))
-    return Markup("".join(parts))
+    parts.append(text[last:])
+    return Markup("").join(parts)
 
 
 def pytest_link(test: str, inconclusive: bool = False) -> str:
@@ -202,14 +203,15 @@ _ENV.filters["uploaded_files"] = uploaded_files
 _ENV.filters["key_variables"] = key_variables
 _ENV.tests["holding_forbidden_codepoints"] = lambda text: bool(_FORBIDDEN.search(str(text)))
 # Text written right to left (the docs' Arabic message) gets dir="rtl" and lang="ar".
-_ENV.tests["arabic"] = lambda text: bool(re.search("[\u0600-\u06ff]", str(text)))
+_ENV.tests["arabic"] = lambda text: bool(re.search(_ARABIC, str(text)))
 _ENV.filters["docs_text"] = docs_text
 _ENV.filters["bidi"] = bidi
 _ENV.filters["pytest_link"] = pytest_link
 _ENV.filters["observed"] = observed
 
 
-def render_compliance_html(report: RunReport) -> str:
+def render_compliance_html(report: RunReport, replays: dict[str, Replay] | None = None) -> str:
+    """The page; `replays` are the report's replay scripts when the caller has them already."""
     template = _ENV.get_template("compliance.html.j2")
     failed = [r for r in report.requirements if r.status == "failed"]
     findings = report.findings
@@ -227,18 +229,13 @@ def render_compliance_html(report: RunReport) -> str:
         warnings=[r for r in failed if r.is_warning],
         findings=findings,
         finding_of=finding_of,
-        sequences={t.nodeid: t.sequence for t in report.tests if t.sequence},
         inconclusive_tests=inconclusive_tests,
-        replays=replay_files(report),
+        replays=replay_files(report) if replays is None else replays,
         not_tested=report.not_tested_breakdown(),
-        levels=sorted({r.requirement.level for r in report.requirements}, key=_level_rank),
+        levels=sorted({r.requirement.level for r in report.requirements}, key=level_rank),
         version=kit_version(),
         key_variable=CURL_KEY_VARIABLE,
         others_listed=OTHERS_LISTED,
         print_in_full=PRINT_IN_FULL,
     )
     return visible_codepoints(html)
-
-
-def _level_rank(level: str) -> int:
-    return ("MUST", "SHOULD", "MAY").index(level) if level in ("MUST", "SHOULD", "MAY") else 3

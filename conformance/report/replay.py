@@ -21,7 +21,7 @@ REPLAY_DIR: Final = "replay"
 @dataclass(frozen=True)
 class Replay:
     path: str  # relative to the report directory
-    steps: int
+    steps: tuple[Mapping[str, Any], ...]  # the requests, in the order the test sent them
     text: str
 
 
@@ -57,7 +57,7 @@ def replay_files(report: RunReport) -> dict[str, Replay]:
             no_answer.steps,
             no_answer.steps_total,
         )
-        replays["no-answer"] = Replay(f"{REPLAY_DIR}/no-answer.sh", len(no_answer.steps), text)
+        replays["no-answer"] = Replay(f"{REPLAY_DIR}/no-answer.sh", tuple(no_answer.steps), text)
     sequences = {t.nodeid: t.sequence for t in report.tests if t.sequence}
     for finding in report.findings:
         example = finding.example
@@ -69,5 +69,5 @@ def replay_files(report: RunReport) -> dict[str, Replay]:
             steps,
             len(steps),
         )
-        replays[finding.id] = Replay(f"{REPLAY_DIR}/{finding.id}.sh", len(steps), text)
+        replays[finding.id] = Replay(f"{REPLAY_DIR}/{finding.id}.sh", tuple(steps), text)
     return replays

@@ -142,10 +142,6 @@ class RequirementResult:
     previous_status: str | None = None  # the status in the baseline run
 
     @property
-    def cut_off(self) -> bool:
-        return self.status == "inconclusive"
-
-    @property
     def is_warning(self) -> bool:
         """A failed SHOULD or MAY: reported, but it does not fail the verdict."""
         return self.status == "failed" and self.requirement.level != "MUST"

@@ -155,7 +155,6 @@ def no_answer_of(outcomes: list[TestOutcome]) -> NoAnswer | None:
     return NoAnswer(
         test=first.nodeid,
         error=str(data["error"]),
-        at=at,
         request=data.get("request"),
         steps=tuple(data.get("steps") or ()),
         steps_total=int(data.get("steps_total") or 0),

@@ -86,16 +86,8 @@ class WaiverResult:
     covered: tuple[str, ...] = ()  # the tests whose failures it waived
 
     def to_json(self) -> dict[str, Any]:
-        waiver = self.waiver
-        return {
-            "requirement": waiver.requirement,
-            "tests": waiver.tests,
-            "reason": waiver.reason,
-            "accepted_by": waiver.accepted_by,
-            "expires": waiver.expires.isoformat(),
-            "state": self.state,
-            "covered_tests": list(self.covered),
-        }
+        fields = {k: v for k, v in self.waiver.to_wire().items() if k != "where"}
+        return {**fields, "state": self.state, "covered_tests": list(self.covered)}
 
 
 def today() -> date:
@@ -154,18 +146,16 @@ class Waivers:
         self.all = tuple(waivers)
         self.known = frozenset(known)
         self.when = when
-
-    def active(self) -> list[Waiver]:
-        return [w for w in self.all if w.requirement in self.known and not w.expired(self.when)]
+        self.active = tuple(w for w in self.all if w.requirement in known and not w.expired(when))
 
     def covering(self, requirement: str, test: str) -> Waiver | None:
-        return next((w for w in self.active() if w.covers(requirement, test)), None)
+        return next((w for w in self.active if w.covers(requirement, test)), None)
 
 
 def apply_waivers(results: list[RequirementResult], waivers: Waivers) -> list[WaiverResult]:
     """Mark `waived` each failed requirement whose every failure an active waiver covers; what
     became of each waiver."""
-    covered: dict[int, list[str]] = {}
+    covered: dict[Waiver, list[str]] = {}
     for result in results:
         if result.status != "failed":
             continue
@@ -179,10 +169,10 @@ def apply_waivers(results: list[RequirementResult], waivers: Waivers) -> list[Wa
             result.reason = "; ".join(w.note() for w in used)
         for test, waiver in covering:
             if waiver is not None:
-                covered.setdefault(id(waiver), []).append(test)
+                covered.setdefault(waiver, []).append(test)
     outcome: list[WaiverResult] = []
     for waiver in waivers.all:
-        tests = tuple(dict.fromkeys(covered.get(id(waiver), [])))
+        tests = tuple(dict.fromkeys(covered.get(waiver, [])))
         if waiver.requirement not in waivers.known:
             state: WaiverState = "unknown_requirement"
         elif waiver.expired(waivers.when):

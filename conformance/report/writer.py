@@ -43,11 +43,12 @@ def write_atomic(path: Path, text: str) -> None:
 def render_reports(report: RunReport, redactor: Redactor) -> dict[str, str]:
     """Every file's text, redacted last: nothing is written until all of them are rendered."""
     summary = json.dumps(report.to_summary(), indent=2, ensure_ascii=False)
+    replays = replay_files(report)
     files = {
         "summary.json": redactor.text(summary) + "\n",
-        "compliance.html": redactor.text(render_compliance_html(report)),
+        "compliance.html": redactor.text(render_compliance_html(report, replays)),
     }
-    for replay in replay_files(report).values():
+    for replay in replays.values():
         files[replay.path] = redactor.text(replay.text)
     return files
 

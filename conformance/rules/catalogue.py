@@ -20,6 +20,12 @@ from conformance.rules.contract import catalogue_path, read_yaml
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 
+
+def level_rank(level: str) -> int:
+    """0 for the strictest level: sorts MUST before SHOULD before MAY."""
+    return LEVELS.index(level)
+
+
 AREA_TITLES: dict[str, str] = {
     "auth": "Authentication",
     "scopes": "Scopes",

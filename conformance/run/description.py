@@ -4,13 +4,14 @@ plugin in the controller and, sent as data, in every xdist worker."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from conformance.config import OtherAccount, Sender, TargetConfig
 from conformance.profiles import PROFILES, Profile
-from conformance.report.waivers import Waiver
+from conformance.report.waivers import Waiver, today
 from conformance.rules.values import Rules, load_rules
 
 WORK_DIR = ".work"  # inside the report directory; removed when the run ends
@@ -37,6 +38,9 @@ class RunDescription:
     contract: Path | None = None  # another contract to read the rules from (kit tests)
     seed: int | None = None  # the generated cases' seed (None until the plugin picks one)
     waivers: tuple[Waiver, ...] = ()  # from --waivers
+    # The day waivers are judged on: one for the whole run, in every process, so a run that
+    # crosses midnight never has pytest waive a failure the report then calls expired.
+    waivers_date: date = field(default_factory=today)
     progress_every: float | None = None  # seconds between progress lines (None: by terminal)
 
     @property
@@ -87,6 +91,7 @@ class RunDescription:
             "contract": None if self.contract is None else str(self.contract),
             "seed": self.seed,
             "waivers": [waiver.to_wire() for waiver in self.waivers],
+            "waivers_date": self.waivers_date.isoformat(),
             "progress_every": self.progress_every,
         }
 
@@ -104,6 +109,7 @@ class RunDescription:
             contract=None if data["contract"] is None else Path(data["contract"]),
             seed=data["seed"],
             waivers=tuple(Waiver.from_wire(w) for w in data["waivers"]),
+            waivers_date=date.fromisoformat(data["waivers_date"]),
             progress_every=data["progress_every"],
         )
 

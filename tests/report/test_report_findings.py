@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, printed_pages
+from chromium import printed_pages, requires_chromium
 from files_agree import assert_four_files_agree
 from report_runs import Run, run_suite
 
@@ -78,7 +78,7 @@ def test_observed_values_are_json_not_python(several_broken: Run) -> None:
     assert "None" not in observed and "'+20" not in observed
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+@requires_chromium
 def test_the_print_view_of_several_broken_rules_stays_short(
     several_broken: Run, tmp_path: Path
 ) -> None:
