@@ -38,9 +38,11 @@ from conformance.http.client import (
     TargetTimeout,
     TargetUnreachable,
 )
+from conformance.http.curl import CurlWriter
 from conformance.http.evidence import Exchange, ResponseNotJSON
+from conformance.http.multipart import FilePart
 from conformance.http.ratelimit import RateLimiter
-from conformance.http.redact import mask_key
+from conformance.http.redact import Redactor, mask_key
 from conformance.mock.serving import serve_asgi
 
 REPO = Path(__file__).resolve().parents[1]
@@ -652,3 +654,20 @@ def test_client_applies_the_rate_limit_per_request(target: str, seen: Seen) -> N
     arrivals = [float(r["at"]) for r in seen.requests]  # type: ignore[arg-type]
     # Six slots span 5/20 s; the first arrival may lag its slot by connection setup.
     assert arrivals[-1] - arrivals[0] >= 5 / RATE - 0.05
+
+
+def test_a_file_name_in_a_curl_comment_stays_in_the_comment() -> None:
+    writer = CurlWriter(Redactor([FULL_KEY]), {"full": FULL_KEY})  # no body store: not saved
+    hostile = "a\nrm -rf ~ #.png"
+    command = writer.command(
+        "POST",
+        "http://127.0.0.1:1/v1/messages",
+        {},
+        is_json=False,
+        body=None,
+        data={"message_type": "voice"},
+        parts=[FilePart("media", hostile, "audio/ogg", 3)],
+    )
+    comment = command.split("  # not saved with the report: ", 1)[1]
+    assert "\n" not in comment  # the whole name stays in the comment, as a JSON string
+    assert '"a\\nrm -rf ~ #.png"' in comment

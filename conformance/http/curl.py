@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Mapping
@@ -79,7 +80,10 @@ class CurlWriter:
                     source = f"@{saved};filename={curl_filename(p.filename)}"
                 words += ["-F", self.shell_word(f"{p.name}={source};type={p.content_type}")]
             if missing:
-                note = f"  # not saved with the report: {', '.join(missing)} (any such file does)"
+                # As JSON strings: a file name holding a line break must not end the comment
+                # and put the rest of its name on a line of its own in a replay script.
+                names = ", ".join(json.dumps(name, ensure_ascii=False) for name in missing)
+                note = f"  # not saved with the report: {names} (any such file does)"
         elif body:
             text = utf8_or_none(body)
             if text is None or "\0" in text or len(text) > CURL_BODY_CHARS:
