@@ -57,6 +57,18 @@ def test_a_skip_is_not_tested_with_its_reason_never_passed(catalogue: Catalogue)
     assert results["AUTH-003"].reason == "no [keys].revoked"
 
 
+def test_what_held_before_a_skip_passes_nothing(catalogue: Catalogue) -> None:
+    # The message log was read (a passing check), then the test skipped: the list was cut short.
+    records = (CheckRecord("LOG-001", True), CheckRecord("ERR-001", False, "no message"))
+    outcome = TestOutcome(
+        "t::s", "skipped", ("LOG-001",), records, skip_reason="the log could not be read"
+    )
+    results = {r.requirement.id: r for r in requirement_results(catalogue, [outcome])}
+    assert results["LOG-001"].status == "not_tested"
+    assert results["LOG-001"].reason == "the log could not be read"
+    assert results["ERR-001"].status == "failed"  # what it saw broken stays a failure
+
+
 def test_any_failure_wins_over_passes_elsewhere(catalogue: Catalogue) -> None:
     ok = TestOutcome("t::f", "passed", ("MSG-007",))
     bad = TestOutcome("t::g", "failed", ("MSG-007",), (CheckRecord("MSG-007", False, "201"),))

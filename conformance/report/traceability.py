@@ -26,8 +26,8 @@ def requirement_results(
     inconclusive: otherwise, a test naming it was cut off because the target did not answer
     (refused, reset, timed out): what that test would have observed is unknown, so neither a
     pass nor a failure can be claimed.
-    passed: otherwise, some test recorded a passing check for it (a test that passed without
-    observing it proves nothing of it).
+    passed: otherwise, some test that was not skipped recorded a passing check for it (a test
+    that passed without observing it proves nothing of it, nor does one that skipped).
     not_tested: nothing observed it; the reason is the skips' reasons or the catalogue's own.
     """
     tests: dict[str, list[str]] = defaultdict(list)
@@ -52,7 +52,10 @@ def requirement_results(
                         outcome.nodeid, record.message, record.expected, evidence, record.finding
                     )
                 )
-            else:
+            elif outcome.outcome != "skipped":
+                # A test that skipped stopped before it checked what it set out to: what held
+                # on the way (the list could be read, the lookup answered) proves no
+                # requirement, so the skip's reason stands instead.
                 passed.add(record.requirement)
         if outcome.outcome == "inconclusive":
             for req_id in outcome.requirements:
