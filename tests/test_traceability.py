@@ -121,8 +121,6 @@ def test_verifier_keeps_only_the_latest_failures_of_a_requirement() -> None:
 
 
 def _report(results: list, outcomes: list[TestOutcome]) -> RunReport:  # type: ignore[type-arg]
-    from datetime import UTC, datetime
-
     return RunReport("http://x", datetime.now(UTC), 1.0, "quick", results, outcomes)
 
 
@@ -161,14 +159,7 @@ def test_inconclusive_is_neither_passed_nor_failed(catalogue: Catalogue) -> None
 
 
 def _run_report(catalogue: Catalogue, outcomes: list[TestOutcome]) -> RunReport:
-    return RunReport(
-        target="t",
-        started_at=datetime(2026, 12, 1, tzinfo=UTC),
-        duration_s=1.0,
-        profile="quick",
-        requirements=requirement_results(catalogue, outcomes),
-        tests=outcomes,
-    )
+    return _report(requirement_results(catalogue, outcomes), outcomes)
 
 
 def test_verdict_is_inconclusive_when_a_must_is_and_none_failed(catalogue: Catalogue) -> None:

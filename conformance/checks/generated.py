@@ -21,18 +21,12 @@ from typing import Any
 
 from conformance.checks.errors import error_message, is_json_content_type
 from conformance.config import TargetConfig
+from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.http.evidence import Exchange
 from conformance.rules.catalogue import Catalogue
+from conformance.rules.contract import operation
 from conformance.rules.values import Rules
 
-# Fields the docs name for each request body (READ-031: a server may refuse any other).
-DOCUMENTED_FIELDS = {
-    "sendMessage": frozenset(
-        {"sender_phone", "sender_number_id", "to_phone", "type", "content", "media", "duration"}
-    ),
-    "registerSenderNumber": frozenset({"phone", "display_name"}),
-}
-WRITING = frozenset(DOCUMENTED_FIELDS)
 # A plain value: printable, short, no control characters (a server may bound or sanitise text).
 _PLAIN_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,160}")
 
@@ -57,10 +51,11 @@ def unmet_preconditions(
     if op_id == "registerSenderNumber":
         # READ-010: the numbers the suite registers belong to no TGO Connect account.
         unmet.append(("READ-010", "registering a phone no TGO Connect account owns"))
-    if op_id in WRITING:
+    if op_id in WRITING_OPERATIONS:
         if not isinstance(body, dict):
             return [*unmet, ("READ-031", "the body is no JSON object")]
-        extra = sorted(set(body) - DOCUMENTED_FIELDS[op_id])
+        # READ-031: a server may refuse a field the docs do not name.
+        extra = sorted(set(body) - set(operation(op_id).body_fields))
         if extra:
             unmet.append(("READ-031", f"{len(extra)} fields the docs do not name"))
         for name, value in body.items():
@@ -104,7 +99,7 @@ def documented_violation(op_id: str, case: Any, rules: Rules) -> str | None:
         if sender not in (None, "") and not rules.phone.matches(sender):
             return "lookup sender_phone not E.164"
         return None
-    if op_id not in WRITING:
+    if op_id not in WRITING_OPERATIONS:
         return None
     body = case.body
     if not isinstance(body, dict):
@@ -188,7 +183,7 @@ def judge(
         return Judgement("ERR-006")
     if status >= 500:
         if not positive and documented_violation(op_id, case, rules) is not None:
-            return Judgement("ERR-006" if op_id in WRITING else "PHONE-004")
+            return Judgement("ERR-006" if op_id in WRITING_OPERATIONS else "PHONE-004")
         unmet = unmet_preconditions(op_id, case.body, case.query or {}, config) if positive else []
         if not positive or unmet:
             reading = unmet[0][0] if unmet else "READ-031"
@@ -203,7 +198,7 @@ def judge(
         if checks & {"content_type_conformance", "response_schema_conformance"}:
             return Judgement("ERR-001" if "content_type_conformance" in checks else "ERR-002")
         return Judgement(None, f"a {status} refusal the docs give no status for", "READ-007")
-    if op_id in WRITING:
+    if op_id in WRITING_OPERATIONS:
         # The docs do not describe the answer to a send or a registration (READ-017).
         return Judgement(None, "an answer to a write, which the docs do not describe", "READ-017")
     return Judgement(owner)

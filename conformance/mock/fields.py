@@ -14,17 +14,6 @@ from collections.abc import Collection, Mapping
 from conformance.mock.behaviour import Behaviour
 from conformance.mock.errors import BodyInvalid, MissingField, UnknownField, ValidationError
 
-# The request fields the docs name (the contract's request schemas hold the same names).
-SEND_FIELDS = (
-    "sender_phone",
-    "sender_number_id",
-    "to_phone",
-    "type",
-    "content",
-    "media",
-    "duration",
-)
-REGISTER_FIELDS = ("phone", "display_name")
 LOOKUP_PARAMS = ("phone", "sender_phone")
 # A field of one message type only (READ-012): text has content, media types a file, voice a
 # duration.

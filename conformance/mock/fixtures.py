@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 
 from conformance.config import OtherAccount, TargetConfig
 from conformance.config import Sender as ConfigSender
+from conformance.http.redact import mask_key
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
+from conformance.mock.delivery import DELIVERED
 from conformance.mock.models import Backend, State, new_api_key
 from conformance.mock.records import OTHER_ACCOUNT, Contact, Message, Sender, Standing, Tally
-from conformance.rules.values import Rules, load_rules, scope_key_name
+from conformance.rules.values import Rules, scope_key_name
 
 
 def key_scopes(rules: Rules) -> dict[str, tuple[str, ...]]:
@@ -49,10 +51,6 @@ VERIFIED_AT = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
 OWNER_IDS_FROM = 4900
 
 
-def _masked(secret: str) -> str:
-    return f"trk_…{secret[-4:]}"
-
-
 @dataclass(frozen=True)
 class SeededKeys:
     """The fixture keys (secrets: the repr shows only their last four characters)."""
@@ -68,7 +66,7 @@ class SeededKeys:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={_masked(v)}" for k, v in self.as_dict().items())
+        shown = ", ".join(f"{k}={mask_key(v)}" for k, v in self.as_dict().items())
         return f"SeededKeys({shown})"
 
 
@@ -106,7 +104,7 @@ class SeededOtherAccount:
     sender: SeededSender
 
     def __repr__(self) -> str:
-        return f"SeededOtherAccount(key={_masked(self.key)}, sender={self.sender!r})"
+        return f"SeededOtherAccount(key={mask_key(self.key)}, sender={self.sender!r})"
 
 
 @dataclass(frozen=True)
@@ -139,8 +137,8 @@ def seed(state: State) -> Seeded:
     backend = Backend(state)
     with state.lock:
         secrets_by_name: dict[str, str] = {}
-        for name, scopes in key_scopes(load_rules()).items():
-            secret = state.fixture_secrets.get(name) or new_api_key()
+        for name, scopes in key_scopes(backend.rules).items():
+            secret = state.fixture_secrets.get(name) or new_api_key(backend.rules)
             state.fixture_secrets[name] = secret
             backend.issue_key(scopes, secret)
             secrets_by_name[name] = secret
@@ -165,9 +163,9 @@ def seed(state: State) -> Seeded:
 
 
 def _seed_other_account(state: State, backend: Backend) -> SeededOtherAccount:
-    secret = state.fixture_secrets.get(OTHER_KEY_NAME) or new_api_key()
+    secret = state.fixture_secrets.get(OTHER_KEY_NAME) or new_api_key(backend.rules)
     state.fixture_secrets[OTHER_KEY_NAME] = secret
-    backend.issue_key((load_rules().full_access_scope,), secret, account=OTHER_ACCOUNT)
+    backend.issue_key((backend.rules.full_access_scope,), secret, account=OTHER_ACCOUNT)
     number, phone, display_name = OTHER_SENDER
     backend.add_sender(Sender(number, phone, display_name, True, "good", account=OTHER_ACCOUNT))
     backend.add_contact(Contact(OWNER_IDS_FROM + len(SENDER_FIXTURES), phone, VERIFIED_AT, True))
@@ -181,7 +179,7 @@ def _seed_other_account(state: State, backend: Backend) -> SeededOtherAccount:
             content=OTHER_MESSAGE_CONTENT,
             media_filename=None,
             duration=None,
-            status="delivered",
+            status=DELIVERED,
             sent_at=VERIFIED_AT,
             account=OTHER_ACCOUNT,
         )

@@ -51,7 +51,7 @@ from conformance.mock.validation import (
     SendCommand,
     SenderRef,
 )
-from conformance.rules.values import Rules, load_rules
+from conformance.rules.values import Rules
 
 _KEY_JUNK = ("\\r", "\\n", "\\t", " ", "\t", '"', "'")
 
@@ -111,10 +111,16 @@ class Backend:
         with self._locked() as state:
             key = state.keys.get(values[0])
             if key is None and self.hook("trim_key_junk"):
-                key = state.keys.get(_trimmed_key(values[0]))
+                key = state.keys.get(self._trimmed_key(values[0]))
         if key is None or (key.revoked and not self.hook("accept_revoked_key")):
             raise invalid
         return key
+
+    def _trimmed_key(self, value: str) -> str:
+        """What a sloppy server keeps of a key (trim_key_junk): junk cut, prefix kept."""
+        for junk in _KEY_JUNK:
+            value = value.replace(junk, "")
+        return value[: len(self.rules.key_prefix) + self.rules.key_body_length]
 
     # --- keys (control plane and fixtures) ---
 
@@ -125,7 +131,7 @@ class Backend:
         unknown = sorted(set(scopes) - known_scopes(self.rules))
         if unknown or not scopes:
             raise ValidationError(f"unknown or no scopes: {', '.join(unknown)}")
-        key = ApiKey(secret or new_api_key(), frozenset(scopes), account=account)
+        key = ApiKey(secret or new_api_key(self.rules), frozenset(scopes), account=account)
         with self._locked() as state:
             state.keys[key.secret] = key
         return key.secret
@@ -410,11 +416,3 @@ class Backend:
             number += 1
         self.state.counters[kind] = number + 1
         return number
-
-
-def _trimmed_key(value: str) -> str:
-    """What a sloppy server keeps of a key (accept_key_with_extra_chars): junk cut, prefix kept."""
-    for junk in _KEY_JUNK:
-        value = value.replace(junk, "")
-    rules = load_rules()
-    return value[: len(rules.key_prefix) + rules.key_body_length]

@@ -30,8 +30,6 @@ from conformance.mock.errors import (
 from conformance.mock.fields import (
     LOOKUP_PARAMS,
     MEDIA_FIELDS,
-    REGISTER_FIELDS,
-    SEND_FIELDS,
     TEXT_FIELDS,
     VOICE_FIELDS,
     FieldReader,
@@ -139,7 +137,7 @@ class Validator:
 
     def send_command(self, source: BodySource, body: object) -> SendCommand:
         """A sendMessage request as a command; an error when a field is wrong."""
-        fields = self.fields.body(body, SEND_FIELDS)
+        fields = self.fields.body(body, self.rules.operations["sendMessage"].body_fields)
         to_phone = self.e164(fields.require("to_phone"), "to_phone")
         sender_phone = None
         if "sender_phone" in fields:
@@ -223,7 +221,7 @@ class Validator:
 
     def register_command(self, body: object) -> RegisterCommand:
         """A registerSenderNumber body as a command; an error when invalid."""
-        fields = self.fields.body(body, REGISTER_FIELDS)
+        fields = self.fields.body(body, self.rules.operations["registerSenderNumber"].body_fields)
         phone = self.e164(fields.require("phone"), "register_phone")
         display_name = fields.get("display_name")
         if "display_name" in fields and not isinstance(display_name, str):

@@ -35,10 +35,6 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# The lookup fields the text promises (READ-017); the example shows three more.
-PROMISED_LOOKUP_FIELDS = ("exists", "can_receive", "reason_code")
-
-
 class Views:
     """JSON shapes of one mock."""
 
@@ -114,7 +110,8 @@ class Views:
             "phone_verified_at": None if verified_at is None else self._time(verified_at),
         }
         if self.choices.lookup_fields == "promised":
-            body = {name: body[name] for name in PROMISED_LOOKUP_FIELDS}
+            # The lookup fields the text promises (READ-017); the example shows three more.
+            body = {name: body[name] for name in self.rules.lookup_fields}
         if self.hook("lookup_exists_as_string"):
             body["exists"] = "true" if result.exists else "false"
         if self.hook("lookup_without_exists"):

@@ -82,7 +82,6 @@ class Plan:
     registrations: int = 0
     not_tested: dict[str, list[str]] = field(default_factory=dict)  # cause title -> IDs
     to_add: list[str] = field(default_factory=list)
-    dry_run_s: float = 0.0
 
     @property
     def total(self) -> int:
@@ -145,7 +144,7 @@ def plan_from_run(
     """The plan, from the dry run's exchanges and report."""
     rules = load_rules()
     plan = Plan(
-        target=real.base_url,
+        target=real.redactor().text(real.base_url),  # printed: a key in the URL stays masked
         profile=report.profile,
         rate_limit=real.rate_limit,
         allow_writes=real.allow_writes,
@@ -158,8 +157,6 @@ def plan_from_run(
     recipient_names = {phone: name for name, phone in stand.recipients.items()}
     requests: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in har["log"]["entries"]:
-        if entry["_test"].startswith("preflight"):
-            continue  # the dry run's own; the real run sends it too, and it is a read
         request, status = entry["request"], entry["response"]["status"]
         op = _operation(rules, request["method"], request["url"])
         if request["method"] == "GET":
@@ -173,8 +170,6 @@ def plan_from_run(
         plan.bound += pages * (1 + RATE_LIMIT_RETRIES)
         if kind == CREATES:
             _count_write(plan, op, request, sender_names, recipient_names)
-    requests["listSenderNumbers"][READ] += 1  # the run's preflight read
-    plan.bound += MAX_PAGES * (1 + RATE_LIMIT_RETRIES)
     plan.requests = dict(requests)
     split = breakdown(report.requirements)
     for cause, title, results in split.causes:

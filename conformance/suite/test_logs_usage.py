@@ -270,6 +270,9 @@ def test_usage_grows_when_a_message_is_sent(
         if now >= was + 1 or time.monotonic() >= deadline:
             break
         time.sleep(POLL_S)
+    if now < was + 1 and not after.complete:
+        # A count short of one more, on a list whose paging stopped: the entry may be unread.
+        pytest.skip(f"usage could not be read to its end: {after.stopped} (READ-020)")
     verify.check(
         "USAGE-002",
         now >= was + 1,

@@ -82,7 +82,6 @@ def test_target_dying_mid_run_is_inconclusive_with_the_killing_request_first(
         assert "not sent: the target has not answered since" in reasons
         assert len(after_death) <= 5 + run.elapsed_s / 5 + 1, len(after_death)
     print(f"dies ({how}): run took {run.elapsed_s:.1f} s, {len(after_death)} requests after death")
-    assert run.elapsed_s < 30, run.elapsed_s
 
 
 DEAD_TARGET_PROBE = """
