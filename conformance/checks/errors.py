@@ -11,8 +11,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from jsonschema import Draft202012Validator
-
 from conformance.checks.values import shown
 from conformance.rules.values import Rules, load_rules
 from conformance.verify import ProvidesEvidence, Verifier
@@ -138,9 +136,7 @@ def check_error_envelope(
     )
     if body is None:
         return
-    problems = sorted(
-        error.message for error in Draft202012Validator(rules.error_schema).iter_errors(body)
-    )
+    problems = sorted(error.message for error in rules.error_validator.iter_errors(body))
     verify.check(
         "ERR-002",
         not problems,
@@ -235,5 +231,37 @@ def expect_success(
         ok,
         f"{what}: answered {response.status_code}{detail}",
         expected="a 2xx success",
+        exchange=response,
+    )
+
+
+def expect_let_in(
+    verify: Verifier,
+    requirements: Collection[str],
+    response: ResponseLike,
+    rules: Rules,
+    *,
+    what: str,
+    expected: str,
+    status_requirement: str,
+    status: int,
+    because: str,
+) -> None:
+    """Record whether a key was let in: neither a key refusal nor a scope refusal for each of
+    `requirements`, and not `status` for `status_requirement` (ERR-004's 401, ERR-005's 403)."""
+    refused = (rules.unauthorized_status, rules.forbidden_status)
+    for requirement in requirements:
+        verify.check(
+            requirement,
+            response.status_code not in refused,
+            what,
+            expected=f"{expected} (no {' or '.join(map(str, refused))})",
+            exchange=response,
+        )
+    verify.check(
+        status_requirement,
+        response.status_code != status,
+        what,
+        expected=f"no {status} {because}",
         exchange=response,
     )

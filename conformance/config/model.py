@@ -29,6 +29,8 @@ __all__ = [
 RECIPIENT_NAMES: Final[tuple[str, ...]] = ("reachable", "unreachable", "unverified")
 SENDER_FIELDS: Final[tuple[str, ...]] = ("id", "phone")
 OTHER_ACCOUNT_FIELDS: Final[tuple[str, ...]] = ("key", "sender")
+# The second account's table, and the name its key goes by beside the [keys] entries.
+OTHER_ACCOUNT: Final = "other_account"
 
 Kind = Literal["keys", "senders", "recipients", "other_account"]
 

@@ -19,8 +19,9 @@ from typing import Final
 from conformance.http.redact import Redactor
 
 BODIES_DIR: Final = "bodies"
-# A run never writes more than this many bytes of bodies: generated uploads are small, and a
-# report directory must not grow with the length of a run.
+# A process of the run (the controller, each xdist worker) never writes more than this many
+# bytes of bodies: generated uploads are small, and a report directory must not grow with the
+# length of a run.
 MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 
@@ -39,12 +40,14 @@ class BodyStore:
     def save(self, content: bytes, content_type: str | None = None) -> str | None:
         if len(content) > MAX_BODY_BYTES:
             return None
+        digest = hashlib.sha256(content).hexdigest()[:20]
+        relative = f"{BODIES_DIR}/{digest}{_extension(content_type)}"
+        with self._lock:
+            if relative in self._known:
+                return relative  # saved already, so scanned already
         # A key the body holds would be written unmasked: such a body is not saved.
         if self.redactor.contains_secret(content.decode("latin-1")):
             return None
-        digest = hashlib.sha256(content).hexdigest()[:20]
-        extension = _extension(content_type)
-        relative = f"{BODIES_DIR}/{digest}{extension}"
         with self._lock:
             if relative in self._known:
                 return relative

@@ -24,6 +24,7 @@ from typing import Any, Final
 import httpx
 
 from conformance.config import TargetConfig
+from conformance.config.model import OTHER_ACCOUNT
 from conformance.http.bodies import BodyStore
 from conformance.http.body import DEFAULT_MAX_BODY_BYTES, BodyBroken, charset_of, read_capped
 from conformance.http.curl import CurlWriter
@@ -33,7 +34,6 @@ from conformance.http.evidence import (
     Exchange,
     Unanswered,
     request_preview,
-    request_text,
 )
 from conformance.http.har import HarRecorder
 from conformance.http.multipart import file_parts
@@ -65,7 +65,7 @@ HISTORY_SIZE: Final = 200
 HISTORY_MAX_BYTES: Final = 64 * 1024 * 1024
 USER_AGENT: Final = "tgo-conformance"
 # key= name of the second account's key ([other_account].key), beside the [keys] names.
-OTHER_ACCOUNT_KEY: Final = "other_account"
+OTHER_ACCOUNT_KEY: Final = OTHER_ACCOUNT
 # Every request of the docs' examples says it wants JSON; so does every request of the suite.
 ACCEPT: Final = "application/json"
 
@@ -253,19 +253,19 @@ class TargetClient:
             try:
                 response, raw, truncated, elapsed = self._send_once(request, method, url)
             except TargetUnreachable as error:
-                har_id = self.har.next_id() if self.har is not None else ""
                 error.unanswered = Unanswered(
                     method=method,
                     url=shown_url,
-                    request=request_text(method, shown_url, shown_headers, shown_body),
+                    headers=shown_headers,
+                    body=shown_body,
                     curl_command=curl_command,
                     error=str(error),
                     sent=not isinstance(error, TargetNotAnswering),
                     sent_at=sent_at,
-                    har_id=har_id,
+                    har_id=self.har.next_id() if self.har is not None else "",
                 )
                 if self.har is not None:
-                    self.har.record_unanswered(error.unanswered, har_id)
+                    self.har.record_unanswered(error.unanswered)
                 raise
             if response.status_code != 429 or len(waits) >= RATE_LIMIT_RETRIES:
                 break

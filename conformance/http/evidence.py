@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from conformance.config.model import OTHER_ACCOUNT
 from conformance.http.multipart import FilePart, form_fields
 from conformance.http.redact import Redactor
 from conformance.http.resilience import cut
@@ -76,20 +77,21 @@ class Exchange:
 
     def evidence(self) -> dict[str, Any]:
         """The request and response as a report shows them (already redacted)."""
-        request = request_text(self.method, self.url, self.request_headers, self.request_body)
+        notes = []
         if self.key_name is not None:
             # Which configured key it sent, by name: the header shows only its last characters.
-            head, blank, rest = request.partition("\n\n")
-            request = f"{head}\n# key: {key_entry(self.key_name)}{blank}{rest}"
-        response_lines = [f"HTTP {self.status_code}"]
-        response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
+            notes.append(f"# key: {key_entry(self.key_name)}")
         if self.retry_waits:
             waits = ", ".join(f"{wait:g} s" for wait in self.retry_waits)
-            head, blank, rest = request.partition("\n\n")
-            request = (
-                f"{head}\n# sent {len(self.retry_waits) + 1} times: answered 429 before, then "
-                f"waited {waits} as its Retry-After asked{blank}{rest}"
+            notes.append(
+                f"# sent {len(self.retry_waits) + 1} times: answered 429 before, then "
+                f"waited {waits} as its Retry-After asked"
             )
+        request = request_text(
+            self.method, self.url, self.request_headers, self.request_body, notes
+        )
+        response_lines = [f"HTTP {self.status_code}"]
+        response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
         body = self.response_text + (" …[truncated]" if self.truncated else "")
         evidence = {
             "request": request,
@@ -139,12 +141,18 @@ class Unanswered:
 
     method: str
     url: str
-    request: str  # start line, headers and body preview, redacted
+    headers: Mapping[str, str]  # redacted, like the body preview
+    body: str
     curl_command: str
     error: str
     sent: bool  # False: not sent, the circuit breaker was open
     sent_at: float
     har_id: str = ""
+
+    @property
+    def request(self) -> str:
+        """Start line, headers and body preview, as evidence shows a request."""
+        return request_text(self.method, self.url, self.headers, self.body)
 
     def evidence(self) -> dict[str, Any]:
         evidence = {
@@ -159,12 +167,15 @@ class Unanswered:
 
 def key_entry(name: str) -> str:
     """The config entry a key name stands for: "[keys].full", "[other_account].key"."""
-    return "[other_account].key" if name == "other_account" else f"[keys].{name}"
+    return f"[{OTHER_ACCOUNT}].key" if name == OTHER_ACCOUNT else f"[keys].{name}"
 
 
-def request_text(method: str, url: str, headers: Mapping[str, str], body: str) -> str:
-    """A request as evidence shows it: start line, headers, and the body after a blank line."""
-    lines = [f"{method} {url}", *(f"{name}: {value}" for name, value in headers.items())]
+def request_text(
+    method: str, url: str, headers: Mapping[str, str], body: str, notes: Sequence[str] = ()
+) -> str:
+    """A request as evidence shows it: start line, headers, the kit's notes on it ("# key:
+    [keys].full"), and the body after a blank line."""
+    lines = [f"{method} {url}", *(f"{name}: {value}" for name, value in headers.items()), *notes]
     return "\n".join(lines) + ("\n\n" + body if body else "")
 
 

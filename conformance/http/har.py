@@ -103,17 +103,13 @@ def exchange_entry(
     }
 
 
-def unanswered_entry(
-    attempt: Unanswered, entry_id: str, test: str, requirements: Sequence[str]
-) -> dict[str, Any]:
+def unanswered_entry(attempt: Unanswered, test: str, requirements: Sequence[str]) -> dict[str, Any]:
     """A request that got no answer: status 0 and the error, as browsers record one."""
-    head, _, body = attempt.request.partition("\n\n")
-    lines = head.split("\n")[1:]
-    headers = [tuple(line.split(": ", 1)) for line in lines if ": " in line]
+    headers = list(attempt.headers.items())
     return {
         "startedDateTime": _when(attempt.sent_at),
         "time": 0,
-        "request": _request(attempt.method, attempt.url, headers, body),  # type: ignore[arg-type]
+        "request": _request(attempt.method, attempt.url, headers, attempt.body),
         "response": {
             "status": 0,
             "statusText": "",
@@ -128,7 +124,7 @@ def unanswered_entry(
         },
         "cache": {},
         "timings": {"send": 0, "wait": 0, "receive": 0},
-        "_id": entry_id,
+        "_id": attempt.har_id,
         "_test": test,
         "_requirements": list(requirements),
         "_sent": attempt.sent,
@@ -165,9 +161,9 @@ class HarRecorder:
         test, requirements = self.context
         self.write(exchange_entry(exchange, exchange.har_id, test, requirements))
 
-    def record_unanswered(self, attempt: Unanswered, entry_id: str) -> None:
+    def record_unanswered(self, attempt: Unanswered) -> None:
         test, requirements = self.context
-        self.write(unanswered_entry(attempt, entry_id, test, requirements))
+        self.write(unanswered_entry(attempt, test, requirements))
 
     def close(self) -> None:
         with self._lock:

@@ -60,10 +60,10 @@ class Choices:
     sent_status: int = 201  # READ-006: an accepted message
     invalid_query_status: int | None = None  # READ-005 (None: the rules' invalid-body status)
     # --- refusal statuses: errors.MockError.wire, for the classes whose status_choice names
-    # the field ---
-    unreadable_body_status: int = 400  # READ-004: InvalidJson, InvalidMultipart
-    state_refusal_status: int = 422  # READ-007: SenderNotActive, AccountNotVerified
-    unknown_sender_status: int = 404  # READ-008: SenderNotFound
+    # the field (None: the error class's own status, the mock's reading) ---
+    unreadable_body_status: int | None = None  # READ-004: InvalidJson, InvalidMultipart (400)
+    state_refusal_status: int | None = None  # READ-007: SenderNotActive, AccountNotVerified (422)
+    unknown_sender_status: int | None = None  # READ-008: SenderNotFound (404)
     # --- request fields: fields.FieldReader (empty, unknown), validation.Validator (others) ---
     empty_is_missing: bool = False  # READ-011: "" is an absent field (missing_<name>)
     refuse_unknown_fields: bool = False  # READ-031: an undocumented body field answers 422

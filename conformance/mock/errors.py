@@ -25,7 +25,7 @@ class MockError(Exception):
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "Bad request"
     status_rule: ClassVar[str | None] = None
-    status_choice: ClassVar[str | None] = None  # a Choices field; None there: the rule's status
+    status_choice: ClassVar[str | None] = None  # a Choices field; None there: `status`
     code_rule: ClassVar[str | None] = None
     message_rule: ClassVar[str | None] = None
     documented_message: ClassVar[bool] = False

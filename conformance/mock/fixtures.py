@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from conformance.config import OtherAccount, TargetConfig
 from conformance.config import Sender as ConfigSender
+from conformance.config.model import OTHER_ACCOUNT as OTHER_ACCOUNT_TABLE
 from conformance.http.redact import mask_key
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
@@ -40,7 +41,7 @@ SENDER_FIXTURES: dict[str, tuple[int, str, str, bool, Standing, bool]] = {
 # its log, so that a log or a usage that leaks across accounts has something to leak.
 OTHER_SENDER: tuple[int, str, str] = (17, "+201001187193", "Globex support")
 OTHER_MESSAGE_CONTENT = "globex: a message of the other account"
-OTHER_KEY_NAME = "other_account"
+OTHER_KEY_NAME = OTHER_ACCOUNT_TABLE  # the fixture secret's name, as the config names the key
 REACHABLE_PHONE = "+201010000000"
 UNREACHABLE_PHONE = "+201010000001"
 UNVERIFIED_PHONE = "+201010000002"
@@ -125,7 +126,7 @@ class Seeded:
                 k: {"id": s.id, "phone": s.phone} for k, s in self.senders.as_dict().items()
             },
             "recipients": self.recipients.as_dict(),
-            "other_account": {
+            OTHER_ACCOUNT_TABLE: {
                 "key": other.key,
                 "sender": {"id": other.sender.id, "phone": other.sender.phone},
             },

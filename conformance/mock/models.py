@@ -153,22 +153,15 @@ class Backend:
         A phone another account holds is refused, or registered anew for this account
         (READ-047); it never changes the other account's sender."""
         with self._locked() as state:
-            existing = next((s for s in state.senders.values() if s.phone == command.phone), None)
-            if existing is not None and existing.account != account:
+            existing = self._sender_with_phone(command.phone, account)
+            foreign = None if existing else self._sender_with_phone(command.phone, None)
+            if foreign is not None:
                 if self.hook("registration_takes_over"):
-                    taken = replace(existing, account=account, otp_confirmed=False)
-                    state.senders[existing.id] = taken
+                    taken = replace(foreign, account=account, otp_confirmed=False)
+                    state.senders[foreign.id] = taken
                     return self._info(taken), True
                 if self.choices.foreign_phone_registration == "refuse":
                     raise SenderExists()
-                existing = next(
-                    (
-                        s
-                        for s in state.senders.values()
-                        if s.phone == command.phone and s.account == account
-                    ),
-                    None,
-                )
             if existing is not None:
                 if self.choices.duplicate_registration == "return_existing":
                     return self._info(existing), False
@@ -313,9 +306,20 @@ class Backend:
     def _is_sender(self, phone: str | None, account: str) -> bool:
         """Whether the phone is none, or one of the account's sender numbers."""
         everyone = self.hook("lookup_sees_foreign_senders")
-        return phone is None or any(
-            s.phone == phone and (everyone or s.account == account)
-            for s in self.state.senders.values()
+        return (
+            phone is None
+            or self._sender_with_phone(phone, None if everyone else account) is not None
+        )
+
+    def _sender_with_phone(self, phone: str, account: str | None) -> Sender | None:
+        """The sender number with this phone: of the account, or of any account (None)."""
+        return next(
+            (
+                s
+                for s in self.state.senders.values()
+                if s.phone == phone and (account is None or s.account == account)
+            ),
+            None,
         )
 
     # --- messages, log and usage ---
@@ -349,19 +353,19 @@ class Backend:
 
     def _resolve_sender(self, ref: SenderRef, account: str) -> Sender:
         """The account's sender the request names (another account's does not exist for it)."""
-        everyone = self.state.senders
-        senders = {i: s for i, s in everyone.items() if s.account == account}
         found: Sender | None = None
         if ref.phone is not None:
-            pool = everyone if self.hook("foreign_sender_by_phone") else senders
-            found = next((s for s in pool.values() if s.phone == ref.phone), None)
+            anyones = self.hook("foreign_sender_by_phone")
+            found = self._sender_with_phone(ref.phone, None if anyones else account)
         elif ref.number_id is not None:
-            pool = everyone if self.hook("foreign_sender_by_id") else senders
-            found = pool.get(ref.number_id)
+            found = self.state.senders.get(ref.number_id)
+            if found is not None and found.account != account:
+                found = found if self.hook("foreign_sender_by_id") else None
         named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
         if found is None and (not named or self.hook("unknown_sender_falls_back")):
             # Only under hooks: neither sender field, or an unknown sender accepted.
-            found = next((s for s in senders.values() if self._status(s) == "active"), None)
+            own = (s for s in self.state.senders.values() if s.account == account)
+            found = next((s for s in own if self._status(s) == "active"), None)
         if found is None:
             raise SenderNotFound()
         return found

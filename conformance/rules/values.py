@@ -14,6 +14,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from conformance.rules.contract import Operation, load_spec_from, operations_of, spec_path
 
 __all__ = ["Bounds", "PhoneRule", "Rules", "load_rules", "scope_key_name"]
@@ -111,6 +113,11 @@ class Rules:
     sender_fields: tuple[str, ...] = ()
     log_fields: tuple[str, ...] = ()
     lookup_fields: tuple[str, ...] = ()
+
+    @cached_property
+    def error_validator(self) -> Draft202012Validator:
+        """The error envelope's schema, compiled once (every error response is held to it)."""
+        return Draft202012Validator(self.error_schema)
 
     def replace(self, **changes: Any) -> Rules:
         """A copy with some values changed (a variant of the mock, a test)."""

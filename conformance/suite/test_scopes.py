@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.errors import Refusal, expect_refusal
+from conformance.checks.errors import Refusal, expect_let_in, expect_refusal
 from conformance.config import TargetConfig
 from conformance.generation.requests import WRITING_OPERATIONS, harmless_request, valid_request
 from conformance.http.evidence import Exchange
@@ -60,21 +60,16 @@ def test_single_scope_key_is_let_in_only_where_its_scope_is_required(
     allowed = scope_key_name(scope) == key_name
     response = call(scoped_op, key=key_name, **_request_for(scoped_op, tgo_config, allowed))
     if allowed:
-        refused = (tgo_rules.unauthorized_status, tgo_rules.forbidden_status)
-        what = f"{scoped_op} with a key holding only {scope}: answered {response.status_code}"
-        verify.check(
-            "SCOPE-008",
-            response.status_code not in refused,
-            what,
-            expected=f"a key with {scope} is let in (no {' or '.join(map(str, refused))})",
-            exchange=response,
-        )
-        verify.check(
-            "ERR-005",
-            response.status_code != tgo_rules.forbidden_status,
-            what,
-            expected=f"no {tgo_rules.forbidden_status} for a key holding the scope",
-            exchange=response,
+        expect_let_in(
+            verify,
+            ["SCOPE-008"],
+            response,
+            tgo_rules,
+            what=f"{scoped_op} with a key holding only {scope}: answered {response.status_code}",
+            expected=f"a key with {scope} is let in",
+            status_requirement="ERR-005",
+            status=tgo_rules.forbidden_status,
+            because="for a key holding the scope",
         )
         return
     for req in (tgo_catalogue.scope_requirement(scoped_op), "SCOPE-007"):
@@ -98,23 +93,17 @@ def test_full_access_key_is_let_in_everywhere(
     writes = op_id not in WRITING_OPERATIONS or tgo_config.allow_writes
     kwargs = valid_request(op_id, tgo_config) if writes else harmless_request(op_id, tgo_config)
     response = call(op_id, key="full", **kwargs)
-    refused = (tgo_rules.unauthorized_status, tgo_rules.forbidden_status)
-    what = (
-        f"{op_id} with the full-access ({tgo_rules.full_access_scope}) key: "
-        f"answered {response.status_code}"
-    )
-    for req in ("SCOPE-006", "AUTH-007"):
-        verify.check(
-            req,
-            response.status_code not in refused,
-            what,
-            expected="full access is let into every operation",
-            exchange=response,
-        )
-    verify.check(
-        "ERR-005",
-        response.status_code != tgo_rules.forbidden_status,
-        what,
-        expected=f"no {tgo_rules.forbidden_status} for full access",
-        exchange=response,
+    expect_let_in(
+        verify,
+        ["SCOPE-006", "AUTH-007"],
+        response,
+        tgo_rules,
+        what=(
+            f"{op_id} with the full-access ({tgo_rules.full_access_scope}) key: "
+            f"answered {response.status_code}"
+        ),
+        expected="full access is let into every operation",
+        status_requirement="ERR-005",
+        status=tgo_rules.forbidden_status,
+        because="for full access",
     )

@@ -60,8 +60,8 @@ def _find(
         until=lambda items: any(match(i) for i in items),
     )
     found = next((i for i in listing.items if match(i)), None)
-    if found is None and not listing.complete:
-        pytest.skip(f"the sender list could not be read to its end: {listing.stopped} (READ-020)")
+    if found is None:
+        listing.skip_if_incomplete("the sender list")
     return listing, found
 
 
