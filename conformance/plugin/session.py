@@ -44,6 +44,13 @@ START_KEY = pytest.StashKey[int]()  # the client's exchanges_recorded when the t
 RECORDS = "tgo_records"  # the checks the test recorded, as JSON
 REQUESTS = "tgo_requests"  # how many requests it sent
 NOT_RUN = "tgo_not_run"  # why it did not run: "deadline" or "writes"
+WRITES_REASON = "writes not allowed on this target (allow_writes = false)"
+
+
+def deadline_reason(max_duration: float | None) -> str:
+    return f"not run: the run reached its --max-duration ({max_duration} s)"
+
+
 SUITE_ERROR = "tgo_suite_error"  # it failed through a bug of the suite, not the target
 UNANSWERED = "tgo_unanswered"  # the target did not answer it: what was sent, and the steps
 SEQUENCE = "tgo_sequence"  # the requests of a failed scenario, in order
@@ -204,10 +211,10 @@ class ConformancePlugin:
         deadline = self.run.deadline
         if deadline is not None and time.time() > deadline:
             item.stash[NOT_RUN_KEY] = "deadline"
-            pytest.skip(f"not run: the run reached its --max-duration ({self.run.max_duration} s)")
+            pytest.skip(deadline_reason(self.run.max_duration))
         if item.get_closest_marker("writes") and not self.run.target.allow_writes:
             item.stash[NOT_RUN_KEY] = "writes"
-            pytest.skip("writes not allowed on this target (allow_writes = false)")
+            pytest.skip(WRITES_REASON)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:

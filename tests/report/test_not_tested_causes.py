@@ -1,0 +1,86 @@
+"""Each not-tested reason the kit words is filed under its cause, built by the code that words
+it (a copy of the wording here would not notice the wording change)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.lists import Listing
+from conformance.config import TargetConfig
+from conformance.plugin.session import WRITES_REASON, deadline_reason
+from conformance.report.model import RequirementResult, TestOutcome
+from conformance.report.not_tested import ALLOW_WRITES, breakdown, cause_of
+from conformance.report.traceability import requirement_results
+from conformance.rules.catalogue import Catalogue, load_catalogue
+from conformance.verify import CheckRecord
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def _config() -> TargetConfig:
+    return TargetConfig(base_url="http://127.0.0.1:1", keys={"full": "trk_" + "a" * 32})
+
+
+def _skipped(reason: str) -> TestOutcome:
+    return TestOutcome("t::x", "skipped", ("LOG-001",), skip_reason=reason)
+
+
+def _incomplete_listing_reason() -> str:
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        Listing(stopped="page 51 not read").skip_if_incomplete("the message log")
+    return str(skipped.value.msg)
+
+
+def _result(catalogue: Catalogue, outcomes: list[TestOutcome], req: str) -> RequirementResult:
+    return next(r for r in requirement_results(catalogue, outcomes) if r.requirement.id == req)
+
+
+def test_every_skip_reason_the_kit_words_has_its_cause(catalogue: Catalogue) -> None:
+    config = _config()
+    reasons = {
+        "missing_entry": [
+            config.missing_reason("keys", "revoked"),
+            config.missing_reason("senders", "rejected.phone"),
+            config.missing_reason("other_account", "key"),
+        ],
+        "read_only": [WRITES_REASON],
+        "deadline": [deadline_reason(60.0)],
+        "target_limit": [_incomplete_listing_reason()],
+    }
+    for cause, texts in reasons.items():
+        for text in texts:
+            result = _result(catalogue, [_skipped(text)], "LOG-001")
+            assert (result.status, cause_of(result)) == ("not_tested", cause), text
+
+
+def test_every_reason_traceability_words_has_its_cause(catalogue: Catalogue) -> None:
+    observed_nothing = TestOutcome("t::a", "passed", ("LOG-001",))
+    stopped_early = TestOutcome(
+        "t::b", "failed", ("LOG-002", "LOG-001"), (CheckRecord("LOG-002", False, "no"),)
+    )
+    suite_bug = TestOutcome("t::c", "failed", ("LOG-001",), error="KeyError", suite_error=True)
+    for outcomes, cause in (
+        ([observed_nothing], "docs_open"),
+        ([stopped_early], "not_reached"),
+        ([suite_bug], "suite_error"),
+        ([], "deselected"),
+        # Reasons of two tests, joined: the cause is still found.
+        ([_skipped("something else entirely"), stopped_early], "not_reached"),
+    ):
+        result = _result(catalogue, outcomes, "LOG-001")
+        assert (result.status, cause_of(result)) == ("not_tested", cause), result.reason
+
+
+def test_what_to_add_names_each_missing_entry_and_allow_writes(catalogue: Catalogue) -> None:
+    config = _config()
+    outcomes = [
+        TestOutcome(
+            "t::k", "skipped", ("AUTH-003",), skip_reason=config.missing_reason("keys", "revoked")
+        ),
+        _skipped(WRITES_REASON),
+    ]
+    to_add = breakdown(requirement_results(catalogue, outcomes)).to_add
+    assert to_add == ["[keys].revoked (or TGO_KEY_REVOKED)", ALLOW_WRITES]
