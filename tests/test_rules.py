@@ -14,7 +14,7 @@ import yaml
 from docs_pages import quoted
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from runs import clean_env, cli
+from runs import ServedMock, clean_env, cli
 
 from conformance.generation.strategies import (
     boundary_durations,
@@ -99,7 +99,9 @@ def _voice_results(report_dir: Path) -> dict[str, str]:
     return {r["id"]: r["status"] for r in summary["requirements"] if r["id"].startswith("VOICE")}
 
 
-def test_checks_follow_a_changed_bound(shorter_contract: Path, tmp_path: Path) -> None:
+def test_checks_follow_a_changed_bound(
+    shorter_contract: Path, served_mock: ServedMock, tmp_path: Path
+) -> None:
     """The same suite, reading the changed contract: against a mock built from it, it passes;
     against the shipped mock (which takes 121 to 300) it fails VOICE-002."""
     along = cli(
@@ -118,27 +120,21 @@ def test_checks_follow_a_changed_bound(shorter_contract: Path, tmp_path: Path) -
     )
     assert along.returncode == 0, along.stdout[-3000:] + along.stderr[-2000:]
     assert _voice_results(tmp_path / "along")["VOICE-002"] == "passed"
-    config = tmp_path / "shipped-mock.toml"
-    from conformance.config import dump_toml
-    from conformance.mock.embedded import embedded_mock
-
-    with embedded_mock() as mock:
-        config.write_text(dump_toml(mock.config), encoding="utf-8")
-        against = cli(
-            "run",
-            "--config",
-            str(config),
-            "--profile",
-            "quick",
-            "--contract",
-            str(shorter_contract),
-            "--report-dir",
-            str(tmp_path / "against"),
-            "--",
-            "-k",
-            "voice and not schema",
-            env=clean_env(),
-            cwd=tmp_path,
-        )
+    against = cli(
+        "run",
+        "--config",
+        str(served_mock.config_path),
+        "--profile",
+        "quick",
+        "--contract",
+        str(shorter_contract),
+        "--report-dir",
+        str(tmp_path / "against"),
+        "--",
+        "-k",
+        "voice and not schema",
+        env=clean_env(),
+        cwd=tmp_path,
+    )
     assert against.returncode == 1, against.stdout[-3000:]
     assert _voice_results(tmp_path / "against")["VOICE-002"] == "failed"

@@ -4,9 +4,9 @@ the verdict; stale, expired and unknown waivers are reported; a malformed file i
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 from files_agree import assert_four_files_agree
@@ -148,17 +148,13 @@ def test_a_malformed_waivers_file_is_a_configuration_error(case: str, tmp_path: 
     assert not report_dir.exists(), "nothing ran, nothing was written"
 
 
-def test_the_contract_example_loads(tmp_path: Path) -> None:
-    example = dedent(
-        """
-        [[waiver]]
-        requirement = "SCOPE-004"        # a catalogue ID
-        tests = "test_scopes.py::*usage*"  # optional: narrow it to matching test ids
-        reason = "usage scope lands in release 42"
-        accepted_by = "qa lead"
-        expires = 2027-01-31
-        """
-    )
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/target-config.md"])
+def test_the_documented_example_loads(page: str, tmp_path: Path) -> None:
+    text = (REPO / page).read_text(encoding="utf-8")
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if "[[waiver]]" in b]
     path = tmp_path / "waivers.toml"
     path.write_text(example, encoding="utf-8")
     [waiver] = load_waivers(path)

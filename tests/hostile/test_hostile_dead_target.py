@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from chromium import probe, requires_chromium
 from files_agree import assert_four_files_agree
-from hostile_runs import assert_kept_its_head, run_suite
-from servers import Action, HostileFront, Request, Rule, hang, hostile_target, reset
+from hostile_runs import Run, assert_kept_its_head, run_suite
+from servers import Action, HostileFront, Request, Rule, Target, hang, hostile_target, reset
 
 TIMEOUT = 0.5
 DIES_AT = 12  # the request number at which the target dies (the preflight read is number 1)
@@ -30,15 +30,36 @@ def dies(front: list[HostileFront], how: str) -> Rule:
     return rule
 
 
+class Deaths:
+    """One run per way of dying, shared by the tests of this module (each takes ~10 s): the
+    run, the requests the target saw, and the target (its keys)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runs: dict[str, tuple[Run, list[Request], Target]] = {}
+
+    def __call__(self, how: str) -> tuple[Run, list[Request], Target]:
+        if how not in self.runs:
+            fronts: list[HostileFront] = []
+            tmp = self.root / how
+            tmp.mkdir()
+            with hostile_target(tmp, dies(fronts, how), timeout=TIMEOUT) as target:
+                fronts.append(target.front)
+                run = run_suite(target, tmp / "r", "-k", SELECTION, timeout=120)
+                self.runs[how] = (run, target.front.seen(), target)
+        return self.runs[how]
+
+
+@pytest.fixture(scope="module")
+def deaths(tmp_path_factory: pytest.TempPathFactory) -> Deaths:
+    return Deaths(tmp_path_factory.mktemp("dead-target"))
+
+
 @pytest.mark.parametrize("how", ["refuses", "hangs"])
 def test_target_dying_mid_run_is_inconclusive_with_the_killing_request_first(
-    how: str, tmp_path: Path
+    how: str, deaths: Deaths
 ) -> None:
-    fronts: list[HostileFront] = []
-    with hostile_target(tmp_path, dies(fronts, how), timeout=TIMEOUT) as target:
-        fronts.append(target.front)
-        run = run_suite(target, tmp_path / "r", "-k", SELECTION, timeout=120)
-        seen = target.front.seen()
+    run, seen, target = deaths(how)
     after_death = [r for r in seen if r.number >= DIES_AT]
     killer = next(r for r in seen if r.number == DIES_AT)
     assert_kept_its_head(run, target)
@@ -106,11 +127,8 @@ window.probeResult = {
 
 
 @requires_chromium
-def test_the_dead_target_report_in_a_browser(tmp_path: Path) -> None:
-    fronts: list[HostileFront] = []
-    with hostile_target(tmp_path, dies(fronts, "refuses"), timeout=TIMEOUT) as target:
-        fronts.append(target.front)
-        run = run_suite(target, tmp_path / "r", "-k", SELECTION, timeout=120)
+def test_the_dead_target_report_in_a_browser(deaths: Deaths, tmp_path: Path) -> None:
+    run, _, _ = deaths("refuses")
     assert run.returncode == 3, run.output
     seen = probe(run.report_dir / "compliance.html", DEAD_TARGET_PROBE, tmp_path)
     assert seen["verdict"] == "INCONCLUSIVE"

@@ -3,65 +3,49 @@ failure's evidence are visible and the filters work. Saves a screenshot under re
 
 from __future__ import annotations
 
-import html
-import json
-import re
 from pathlib import Path
 
-from chromium import printed_pages, requires_chromium, run_chromium
+from chromium import printed_pages, probe, requires_chromium, run_chromium
 from report_runs import VoiceRuns
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "compliance-screenshot.png"
 
 pytestmark = requires_chromium
 
-# Run in the page after its own script: what a person would see, written into the DOM.
+# Run in the page after its own script (chromium.probe): what a person would see.
 PROBE = """
-<script>
-window.addEventListener("load", function () {
-  function seen(el) {
-    if (!el) return null;
-    var box = el.getBoundingClientRect();
-    var visible = el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null;
-    return {visible: visible && box.width > 0 && box.height > 0, text: el.innerText};
-  }
-  function shownRows() {
-    return Array.prototype.filter.call(document.querySelectorAll("tbody.req"),
-      function (row) { return row.checkVisibility(); }).map(function (row) { return row.id; });
-  }
-  var link = document.querySelector('#findings .finding a[href="#VOICE-002"]');
-  var card = link && link.closest(".finding");
-  var result = {
-    verdict: seen(document.getElementById("verdict")),
-    headline: seen(document.getElementById("verdict-text")),
-    finding: seen(card),
-    curl: seen(card && card.querySelector(".repro pre")),
-    rows: shownRows().length
-  };
-  var failed = document.getElementById("f-failed");
-  failed.checked = true;
-  failed.dispatchEvent(new Event("change"));
-  result.failedOnly = shownRows();
-  result.shownText = document.getElementById("shown").textContent;
-  var out = document.createElement("pre");
-  out.id = "probe";
-  out.textContent = JSON.stringify(result);
-  document.body.appendChild(out);
-});
-</script>
+function seen(el) {
+  if (!el) return null;
+  var box = el.getBoundingClientRect();
+  var visible = el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null;
+  return {visible: visible && box.width > 0 && box.height > 0, text: el.innerText};
+}
+function shownRows() {
+  return Array.prototype.filter.call(document.querySelectorAll("tbody.req"),
+    function (row) { return row.checkVisibility(); }).map(function (row) { return row.id; });
+}
+var link = document.querySelector('#findings .finding a[href="#VOICE-002"]');
+var card = link && link.closest(".finding");
+var result = {
+  verdict: seen(document.getElementById("verdict")),
+  headline: seen(document.getElementById("verdict-text")),
+  finding: seen(card),
+  curl: seen(card && card.querySelector(".repro pre")),
+  rows: shownRows().length
+};
+var failed = document.getElementById("f-failed");
+failed.checked = true;
+failed.dispatchEvent(new Event("change"));
+result.failedOnly = shownRows();
+result.shownText = document.getElementById("shown").textContent;
+window.probeResult = result;
 """
 
 
 def test_verdict_and_evidence_are_visible_in_a_browser(
     voice_runs: VoiceRuns, tmp_path: Path
 ) -> None:
-    page = voice_runs.broken.report_dir / "compliance.html"
-    probe = tmp_path / "probe.html"
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
-    result = run_chromium(tmp_path, "--dump-dom", probe.as_uri())
-    match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
-    assert match is not None, result.stderr[-2000:]
-    seen = json.loads(html.unescape(match.group(1)))
+    seen = probe(voice_runs.broken.report_dir / "compliance.html", PROBE, tmp_path)
 
     assert seen["verdict"] == {"visible": True, "text": "FAIL"}
     assert seen["headline"]["visible"] and "MUST requirement" in seen["headline"]["text"]

@@ -217,8 +217,8 @@ def test_the_environment_names_what_was_configured_never_its_values(
         senders={"active": Sender(id=7, phone="+201001187188")},
         recipients={"reachable": "+201010000000"},
     )
-    report.environment = environment(config, profile="quick", target=TARGET, seed=1234)
-    page = render_compliance_html(report)
+    settings = environment(config, profile="quick", target=TARGET, seed=1234)
+    page = render_compliance_html(replace(report, environment=settings))  # the fixture is shared
     env = re.search(r'<section id="environment">(.*?)</section>', page, re.S)
     assert env is not None
     text = env.group(1)
