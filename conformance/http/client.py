@@ -36,6 +36,7 @@ from conformance.http.evidence import (
     request_preview,
 )
 from conformance.http.har import HarRecorder
+from conformance.http.history import HISTORY_SIZE, ExchangeHistory
 from conformance.http.multipart import file_parts
 from conformance.http.ratelimit import RateLimiter
 from conformance.http.resilience import (
@@ -60,9 +61,6 @@ __all__ = [
     "TargetUnreachable",
 ]
 
-HISTORY_SIZE: Final = 200
-# The history also holds at most this many body bytes: 200 responses cut at 5 MiB would be 1 GiB.
-HISTORY_MAX_BYTES: Final = 64 * 1024 * 1024
 USER_AGENT: Final = "tgo-conformance"
 # key= name of the second account's key ([other_account].key), beside the [keys] names.
 OTHER_ACCOUNT_KEY: Final = OTHER_ACCOUNT
@@ -125,10 +123,8 @@ class TargetClient:
         self.har = har
         self.max_body_bytes = max_body_bytes
         self.rate_limiter = rate_limiter or RateLimiter(config.rate_limit)
-        self.exchanges: deque[Exchange] = deque(maxlen=history)
+        self.history = ExchangeHistory(history)
         self.requests_sent = 0  # every request sent, answered or not
-        self.exchanges_recorded = 0
-        self._history_bytes = 0
         self._lock = threading.Lock()
         other_key = config.other_account.key if config.other_account is not None else None
         self._key_names = {value: name for name, value in config.keys.items()}
@@ -163,19 +159,22 @@ class TargetClient:
         if self.har is not None:
             self.har.close()
 
+    @property
+    def exchanges(self) -> deque[Exchange]:
+        return self.history.items
+
+    @property
+    def exchanges_recorded(self) -> int:
+        return self.history.recorded
+
     def exchanges_since(self, recorded: int) -> list[Exchange]:
         """The exchanges recorded after ``exchanges_recorded`` read ``recorded`` (as many as
         the history still holds)."""
-        with self._lock:
-            count = self.exchanges_recorded - recorded
-            items = list(self.exchanges)
-        return items[-count:] if count > 0 else []
+        return self.history.since(recorded)
 
     def recent(self, n: int | None = None) -> list[Exchange]:
         """A snapshot of the last `n` exchanges (all recorded ones when None), oldest first."""
-        with self._lock:
-            items = list(self.exchanges)
-        return items if n is None else items[-n:] if n > 0 else []
+        return self.history.recent(n)
 
     def request(
         self,
@@ -294,7 +293,7 @@ class TargetClient:
             sent_at=sent_at,
             har_id=self.har.next_id() if self.har is not None else "",
         )
-        self._record(exchange)
+        self.history.add(exchange)
         if self.har is not None:
             self.har.record(exchange)
         return exchange
@@ -350,16 +349,6 @@ class TargetClient:
         finally:
             response.close()
         return response, raw, truncated
-
-    def _record(self, exchange: Exchange) -> None:
-        with self._lock:
-            if len(self.exchanges) == self.exchanges.maxlen and self.exchanges:
-                self._history_bytes -= self.exchanges[0].response_bytes  # append drops it
-            self.exchanges.append(exchange)
-            self._history_bytes += exchange.response_bytes
-            while self._history_bytes > HISTORY_MAX_BYTES and len(self.exchanges) > 1:
-                self._history_bytes -= self.exchanges.popleft().response_bytes
-            self.exchanges_recorded += 1
 
     def _key_value(self, name: str | None) -> str | None:
         if name is None:

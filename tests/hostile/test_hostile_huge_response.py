@@ -10,7 +10,8 @@ from hostile_runs import assert_kept_its_head, run_suite
 from servers import gzip_bomb, hostile_target, huge, on
 
 from conformance.config import load_config
-from conformance.http.client import HISTORY_MAX_BYTES, TargetClient
+from conformance.http.client import TargetClient
+from conformance.http.history import HISTORY_MAX_BYTES
 
 HUGE = 300 * 1024 * 1024
 PEAK_RSS_LIMIT_MB = 400
