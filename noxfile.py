@@ -78,3 +78,19 @@ def mutants(session: nox.Session) -> None:
     schemathesis run of the contract as the baseline."""
     _install(session)
     session.run("python", "tests/mutants/score.py", *session.posargs)
+
+
+@nox.session(name="bench_progress")
+def bench_progress(session: nox.Session) -> None:
+    """A rate-limited full run against the served mock: each progress line's estimate of the
+    time left beside the truth."""
+    _install(session)
+    session.run("python", "benchmarks/progress_estimate.py", *session.posargs)
+
+
+@nox.session(name="request_counts")
+def request_counts(session: nox.Session) -> None:
+    """Refresh conformance/data/requests-per-test.json (the plan's requests per test, which the
+    progress estimate reads) after changing what the suite sends."""
+    _install(session)
+    session.run("python", "benchmarks/request_counts.py", *session.posargs)

@@ -81,3 +81,21 @@ def test_every_reading_the_catalogue_mentions_exists() -> None:
             texts.append(requirement.contradiction.chosen)
         for reading_id in READING_ID.findall(" ".join(texts)):
             assert reading_id in REGISTER.ids(), f"{requirement.id} cites {reading_id}"
+
+
+def test_where_pages_contradict_each_other_either_page_passes_the_must() -> None:
+    """The contradiction rule: an entry where two pages disagree accepts each page's reading and
+    says how it was decided; a MUST whose catalogue entry records a contradiction cites such an
+    entry and says either page passes."""
+    marked = {reading.id for reading in REGISTER.readings if reading.contradiction}
+    assert {"READ-001", "READ-003"} <= marked
+    for reading_id in marked:
+        reading = REGISTER.by_id(reading_id)
+        assert reading.audit, f"{reading_id} records no audit under the contradiction rule"
+        assert len(reading.accepted) >= 2, f"{reading_id} accepts one page only"
+    for requirement in CATALOGUE.requirements:
+        if requirement.level != "MUST" or requirement.contradiction is None:
+            continue
+        chosen = requirement.contradiction.chosen
+        assert "Either page passes" in chosen, f"{requirement.id}: {chosen}"
+        assert set(READING_ID.findall(chosen)) & marked, f"{requirement.id} cites no entry"

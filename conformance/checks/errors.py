@@ -1,12 +1,16 @@
 """Error payloads: the envelope every error must have, and how a refusal is judged.
 
-The envelope is validated against the contract's Error schema (message required; code, which
-only error-codes.txt adds, is checked apart as a SHOULD). A refusal is judged by a `Refusal`:
-the statuses the docs pin for the situation, or the set a readings register entry accepts.
+The envelope is validated against the contract's Error schema: a non-empty text in message (the
+TGO pages) or in error (error-codes.txt), either page passing the MUST; text in error alone is
+a SHOULD warning, and so is a missing code. A refusal is judged by a `Refusal`: the statuses the
+docs pin for the situation, or the set a readings register entry accepts. Where the pages pin
+different statuses for the same case, the refusal takes both, and one that follows
+error-codes.txt rather than the TGO pages is a SHOULD warning that names both.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,7 +20,11 @@ from conformance.rules.values import Rules, load_rules
 from conformance.verify import ProvidesEvidence, Verifier
 
 # Checked on every error response any test sees, whatever the test is about.
-ENVELOPE_REQUIREMENTS = frozenset({"ERR-001", "ERR-002", "ERR-003", "ERR-009"})
+ENVELOPE_REQUIREMENTS = frozenset({"ERR-001", "ERR-002", "ERR-003", "ERR-009", "ERR-015"})
+# The SHOULD that notes a refusal following error-codes.txt where the TGO pages differ: any
+# test that expects an invalid body refused may record it.
+TGO_STATUS_REQUIREMENT = "ERR-014"
+AMBIENT_REQUIREMENTS = ENVELOPE_REQUIREMENTS | {TGO_STATUS_REQUIREMENT}
 
 
 class ResponseLike(ProvidesEvidence, Protocol):
@@ -34,10 +42,14 @@ class ResponseLike(ProvidesEvidence, Protocol):
 
 @dataclass(frozen=True)
 class Refusal:
-    """The statuses that refuse a request in a given situation, and how to say them."""
+    """The statuses that refuse a request in a given situation, and how to say them. Where two
+    pages pin different statuses (`tgo_status`, the TGO pages'), both are in `statuses`, and
+    the other page's is a SHOULD warning (ERR-014) under the register entry `reading`."""
 
     statuses: frozenset[int]
     label: str
+    tgo_status: int | None = None
+    reading: str | None = None
 
     def __contains__(self, status: object) -> bool:
         return status in self.statuses
@@ -48,8 +60,15 @@ class Refusal:
 
 
 def invalid_body(rules: Rules) -> Refusal:
-    """A well-formed body with a missing or invalid field: the TGO table's 422 (ERR-006)."""
-    return Refusal.exactly(rules.invalid_body_status)
+    """A well-formed body with a missing or invalid field: the TGO table's 422 or
+    error-codes.txt's 400, either page passing (ERR-006, READ-003)."""
+    tgo, generic = rules.invalid_body_status, rules.invalid_body_generic_status
+    return Refusal(
+        frozenset({tgo, generic}),
+        f"{tgo} (errors-and-troubleshooting.txt) or {generic} (error-codes.txt)",
+        tgo_status=tgo,
+        reading="READ-003",
+    )
 
 
 def body_or_query(rules: Rules) -> Refusal:
@@ -92,15 +111,25 @@ def error_code(response: ResponseLike) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def error_message(response: ResponseLike) -> str | None:
-    """The human text of an error: the envelope's message, or (READ-002) a bare text body."""
+# Where an error body carries its human text: the TGO pages' field, then error-codes.txt's.
+TEXT_FIELDS = ("message", "error")
+
+
+def error_texts(response: ResponseLike) -> list[str]:
+    """The human texts of an error: its message and its error fields (READ-001), or (READ-002)
+    a bare text body."""
     body = error_body(response)
     if body is not None:
-        message = body.get("message")
-        return message if isinstance(message, str) else None
+        return [body[f] for f in TEXT_FIELDS if isinstance(body.get(f), str)]
     if response.content_type.lower().startswith("text/"):
-        return response.text.strip()
-    return None
+        return [response.text.strip()]
+    return []
+
+
+def error_message(response: ResponseLike) -> str | None:
+    """The human text of an error, as a person reads it first (message, else error)."""
+    texts = error_texts(response)
+    return texts[0] if texts else None
 
 
 def check_error_envelope(
@@ -140,14 +169,28 @@ def check_error_envelope(
     verify.check(
         "ERR-002",
         not problems,
-        f"error {response.status_code} body does not fit the envelope: {'; '.join(problems)} "
+        f"error {response.status_code} body carries no non-empty text in message or error "
         f"(fields: {shown(sorted(body))})",
-        expected='{"message": "<human-readable text>", ...} (errors-and-troubleshooting.txt)',
+        expected='{"message": "<human-readable text>"} (errors-and-troubleshooting.txt) or '
+        '{"error": "<human-readable text>"} (error-codes.txt)',
         exchange=response,
-        finding=f"error bodies do not fit the envelope: {'; '.join(problems)}",
+        finding="error bodies carry no human-readable text in message or error",
     )
     shape = [name for name in ("message", "error", "code") if name in body]
     verify.chose("ERR-002", "READ-001", "error body: " + (", ".join(shape) or "none of the fields"))
+    if problems:
+        return  # no text anywhere: the SHOULD on where it goes has nothing to say
+    message = body.get("message")
+    verify.check(
+        "ERR-015",
+        isinstance(message, str) and message != "",
+        f"error {response.status_code} carries its text in error, not message "
+        f"(fields: {shown(sorted(body))})",
+        expected='{"message": "..."} as errors-and-troubleshooting.txt shows it; error-codes.txt '
+        "names the field error, which passes ERR-002",
+        exchange=response,
+        finding="error bodies carry their text in error (error-codes.txt), not message",
+    )
     code = body.get("code")
     verify.check(
         "ERR-003",
@@ -167,6 +210,47 @@ def _is_documented_bare_text(response: ResponseLike, rules: Rules) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Broken:
+    """The one property a negative case changed, for judging a refusal's reason: `field`, of
+    the request whose fields are `fields` (the operation's, from the contract); `other_rules`,
+    the documented texts of refusals for other rules (sender not active, account not verified).
+    """
+
+    field: str
+    fields: tuple[str, ...]
+    other_rules: tuple[str, ...] = ()
+
+
+def broke(rules: Rules, operation: str, field: str, *, query: tuple[str, ...] = ()) -> Broken:
+    """The case broke `field` of `operation` (its body fields, or the `query` parameters)."""
+    fields = query or rules.operations[operation].body_fields
+    texts = (rules.sender_not_active_message, rules.account_not_verified_message)
+    return Broken(field, tuple(fields), texts)
+
+
+def _names(text: str, name: str) -> bool:
+    # A field named as a word of its own, or inside a code (missing_to_phone).
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text, re.I) is not None
+
+
+def other_reason(response: ResponseLike, broken: Broken) -> str | None:
+    """What a refusal gives as its reason when that is not the property the case broke: another
+    rule's documented text, or another field of the request and not this one (None: the
+    refusal names no other reason, or none at all)."""
+    texts = error_texts(response)
+    for documented in broken.other_rules:
+        if documented in texts:
+            return f"its text is another rule's documented refusal, {shown(documented)}"
+    said = " ".join([*texts, error_code(response) or ""])
+    # Field names that are no common word (sender_phone, duration), so a mention is a name.
+    distinct = [f for f in broken.fields if "_" in f or f in ("duration", "media")]
+    named = [f for f in distinct if f != broken.field and _names(said, f)]
+    if named and not _names(said, broken.field):
+        return f"its error names {', '.join(named)}, not {broken.field}"
+    return None
+
+
 def expect_refusal(
     verify: Verifier,
     requirement: str,
@@ -175,9 +259,12 @@ def expect_refusal(
     *,
     message: str | None = None,
     what: str,
+    broken: Broken | None = None,
 ) -> bool:
-    """Record whether ``response`` refused ``what`` with a status ``refusal`` admits, and with
-    the documented message when the docs give one (the envelope is checked separately)."""
+    """Record whether ``response`` refused ``what`` with a status ``refusal`` admits, with the
+    documented message when the docs give one, and, for a case that broke one property
+    (`broken`), for that reason as far as the refusal says (the envelope is checked
+    separately)."""
     status = response.status_code
     if status not in refusal:
         return verify.check(
@@ -187,17 +274,50 @@ def expect_refusal(
             expected=f"a {refusal.label} refusal",
             exchange=response,
         )
+    reason = None if broken is None else other_reason(response, broken)
+    if reason is not None:
+        return verify.check(
+            requirement,
+            False,
+            f"{what}: refused with {status} for another reason: {reason}",
+            expected=f"a refusal because of {broken.field if broken else 'the broken property'}",
+            exchange=response,
+            finding="a refusal for another reason than the property the case broke",
+        )
+    if refusal.tgo_status is not None:
+        _note_page_followed(verify, requirement, response, refusal, what)
     if message is not None:
-        got = error_message(response)
+        texts = error_texts(response)
         if not verify.check(
             requirement,
-            got == message,
-            f"{what}: refused with {status} but message {shown(got)}",
-            expected=f"message {shown(message)} verbatim",
+            message in texts,
+            f"{what}: refused with {status} but its text is {shown(error_message(response))}",
+            expected=f"the text {shown(message)} verbatim, in message or error",
             exchange=response,
         ):
             return False
     return verify.check(requirement, True)
+
+
+def _note_page_followed(
+    verify: Verifier, requirement: str, response: ResponseLike, refusal: Refusal, what: str
+) -> None:
+    """Which page's status a refusal followed: the reading, and the SHOULD on the TGO one."""
+    status = response.status_code
+    tgo = status == refusal.tgo_status
+    page = "errors-and-troubleshooting.txt" if tgo else "error-codes.txt"
+    if refusal.reading is not None:
+        verify.chose(requirement, refusal.reading, f"invalid input: {status} ({page})")
+    verify.check(
+        TGO_STATUS_REQUIREMENT,
+        tgo,
+        f"{what}: refused with {status}, as error-codes.txt says",
+        expected=f"{refusal.tgo_status}, as the TGO status table says (both pages pass "
+        f"{requirement}: they contradict each other)",
+        exchange=response,
+        finding=f"invalid input answered {status} (error-codes.txt) where the TGO pages say "
+        f"{refusal.tgo_status}",
+    )
 
 
 def expect_code(

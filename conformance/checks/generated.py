@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.checks.errors import error_message, is_json_content_type
+from conformance.checks.errors import error_texts, is_json_content_type
 from conformance.config import TargetConfig
 from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.http.evidence import Exchange
@@ -193,7 +193,7 @@ def judge(
         # Any JSON media type (application/problem+json...) is JSON (READ-021).
         return Judgement(None, f"answered as {exchange.content_type}", "READ-021")
     if status >= 400:
-        if error_message(exchange) == rules.account_not_verified_message:
+        if rules.account_not_verified_message in error_texts(exchange):
             return Judgement(None, "the account-not-verified refusal as bare text", "READ-002")
         if checks & {"content_type_conformance", "response_schema_conformance"}:
             return Judgement("ERR-001" if "content_type_conformance" in checks else "ERR-002")

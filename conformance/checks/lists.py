@@ -1,9 +1,9 @@
 """Reading list responses whatever envelope and paging the server chose (the docs name none).
 
 READ-018: a bare array, or an object holding it (under data, items, results, the resource's
-name, or as its one array). READ-020: a list may come in pages; the next one is announced by
-links.next, next_page_url, next, or an RFC 8288 Link header. The reader follows next links on
-the target's own host only (a key never goes elsewhere), and says when it had to stop.
+name, or as its one array). READ-020: a list may come in pages, under any of the conventions
+`paging.py` recognises. The reader follows them on the target's own host only (a key never
+goes elsewhere), and says when it had to stop before the end.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import pytest
 
 from conformance.checks.errors import parse_json
+from conformance.checks.paging import next_page
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
 from conformance.verify import Verifier
@@ -30,7 +30,9 @@ USAGE_COUNT_FIELDS = (
     "total",
     "total_messages",
     "messages_sent",
+    "messages",
 )
+USAGE_NESTED_TOTALS = ("total", "count", "all")
 USAGE_SENDER_FIELDS = ("sender_number_id", "sender_id")
 
 
@@ -50,27 +52,6 @@ def list_items(body: Any, resource: str) -> list[Any] | None:
     return None
 
 
-def next_link(exchange: Exchange, body: Any) -> str | None:
-    """Where the next page is, as the response announces it (None: this is the last page)."""
-    if isinstance(body, dict):
-        links = body.get("links")
-        candidates = [
-            links.get("next") if isinstance(links, dict) else None,
-            body.get("next_page_url"),
-            body.get("next"),
-        ]
-        for candidate in candidates:
-            if isinstance(candidate, str) and candidate:
-                return candidate
-    header = exchange.response_headers.get("link")
-    if header:
-        parsed = httpx.Response(200, headers={"link": header}).links
-        target = parsed.get("next", {}).get("url")
-        if target:
-            return target
-    return None
-
-
 @dataclass
 class Listing:
     """A list read page by page: every entry seen, and whether the reader saw them all."""
@@ -78,6 +59,7 @@ class Listing:
     pages: list[Exchange] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
     stopped: str | None = None  # why the reader stopped before the end, if it did
+    convention: str = "whole"  # how the list pages (READ-020), as the report names it
 
     @property
     def last(self) -> Exchange:
@@ -111,7 +93,10 @@ def read_listing(
     listing = Listing()
     url: str | None = path
     origin = _origin(target.config.base_url)
+    visited: set[str] = set()
     while url is not None:
+        absolute = _absolute(target, url)
+        visited.add(absolute)
         response = target.request("GET", url, key=key)
         ok, body = parse_json(response)
         success = 200 <= response.status_code < 300  # any 2xx (READ-006)
@@ -131,17 +116,23 @@ def read_listing(
         listing.items.extend(items)
         if until is not None and until(listing.items):
             break
-        following = next_link(response, body)
-        if following is None:
+        following = next_page(absolute, response.response_headers, body, items, len(listing.items))
+        if following.convention != "whole" or len(listing.pages) > 1:
+            listing.convention = following.convention
+        if following.url is None:
+            listing.stopped = following.unreadable
             break
-        absolute = urljoin(_absolute(target, url), following)
-        if _origin(absolute) != origin:
-            listing.stopped = f"the next page is on another host ({_origin(absolute)})"
+        url = urljoin(absolute, following.url)
+        if _origin(url) != origin:
+            listing.stopped = f"the next page is on another host ({_origin(url)})"
+            break
+        if url in visited:
+            listing.stopped = "the next page announced is one already read"
             break
         if len(listing.pages) >= MAX_PAGES:
             listing.stopped = f"more than {MAX_PAGES} pages"
             break
-        url = absolute
+    verify.chose(requirement, "READ-020", f"lists: {listing.convention}")
     return listing
 
 
@@ -157,9 +148,12 @@ def _absolute(target: TargetClient, url: str) -> str:
 
 
 def usage_count(entry: dict[str, Any]) -> int | None:
-    """The message count of one usage group, under any of the accepted names (READ-027)."""
+    """The message count of one usage group, under any of the accepted names (READ-027), or
+    the total of a breakdown under one of them ({"messages": {"total": 3, "sent": 2}})."""
     for name in USAGE_COUNT_FIELDS:
         value = entry.get(name)
+        if isinstance(value, dict):
+            value = next((value[k] for k in USAGE_NESTED_TOTALS if k in value), None)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     return None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from conformance.http.redact import Redactor, mask_key
 from conformance.rules.values import load_rules
@@ -17,11 +19,13 @@ __all__ = [
     "OTHER_ACCOUNT_FIELDS",
     "RECIPIENT_NAMES",
     "SENDER_FIELDS",
+    "TLS_FIELDS",
     "ConfigError",
     "Kind",
     "OtherAccount",
     "Sender",
     "TargetConfig",
+    "TlsFiles",
     "key_names",
     "sender_states",
 ]
@@ -29,6 +33,7 @@ __all__ = [
 RECIPIENT_NAMES: Final[tuple[str, ...]] = ("reachable", "unreachable", "unverified")
 SENDER_FIELDS: Final[tuple[str, ...]] = ("id", "phone")
 OTHER_ACCOUNT_FIELDS: Final[tuple[str, ...]] = ("key", "sender")
+TLS_FIELDS: Final[tuple[str, ...]] = ("ca_bundle", "client_cert", "client_key")
 # The second account's table, and the name its key goes by beside the [keys] entries.
 OTHER_ACCOUNT: Final = "other_account"
 
@@ -76,6 +81,40 @@ class OtherAccount:
         return f"OtherAccount(key={mask_key(self.key)!r}, sender={self.sender!r})"
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    """The [tls] table: PEM files, as absolute paths (relative ones were resolved against the
+    config file). Only their names ever reach a report; a key's content never does."""
+
+    ca_bundle: Path | None = None  # the CAs to trust, instead of the default store
+    client_cert: Path | None = None  # mutual TLS: the client certificate
+    client_key: Path | None = None  # its private key, when not in client_cert
+
+    @property
+    def configured(self) -> bool:
+        return self.ca_bundle is not None or self.client_cert is not None
+
+
+def proxy_password(proxy: str | None) -> str | None:
+    """The password in a proxy URL (a secret, like the keys), or None."""
+    if proxy is None:
+        return None
+    try:
+        return urlsplit(proxy).password or None
+    except ValueError:
+        return None
+
+
+def proxy_shown(proxy: str) -> str:
+    """A proxy URL as reports show it: without user and password."""
+    parts = urlsplit(proxy)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class TargetConfig:
     """Everything the suite knows about one target."""
@@ -88,6 +127,9 @@ class TargetConfig:
     senders: Mapping[str, Sender] = field(default_factory=dict)
     recipients: Mapping[str, str] = field(default_factory=dict)
     other_account: OtherAccount | None = None
+    tls: TlsFiles = field(default_factory=TlsFiles)
+    # The proxy every request goes through (None: HTTPS_PROXY / NO_PROXY from the environment).
+    proxy: str | None = field(default=None, repr=False)
     source: str = "<embedded mock>"
 
     def __repr__(self) -> str:
@@ -98,6 +140,7 @@ class TargetConfig:
             f"rate_limit={self.rate_limit!r}, allow_writes={self.allow_writes!r}, "
             f"keys={masked!r}, senders={dict(self.senders)!r}, "
             f"recipients={dict(self.recipients)!r}, other_account={self.other_account!r}, "
+            f"tls={self.tls!r}, proxy={None if self.proxy is None else proxy_shown(self.proxy)!r}, "
             f"source={self.source!r})"
         )
 
@@ -117,9 +160,10 @@ class TargetConfig:
         return self.recipients.get(name)
 
     def secrets(self) -> tuple[str, ...]:
-        """Every key value: what a `Redactor` must hide."""
+        """Every key value, and a proxy's password: what a `Redactor` must hide."""
         other = (self.other_account.key,) if self.other_account is not None else ()
-        return (*self.keys.values(), *other)
+        password = proxy_password(self.proxy)
+        return (*self.keys.values(), *other, *((password,) if password else ()))
 
     def redactor(self) -> Redactor:
         """A `Redactor` hiding this target's keys."""

@@ -20,14 +20,15 @@ from conformance.config.model import (
     OTHER_ACCOUNT_FIELDS,
     RECIPIENT_NAMES,
     SENDER_FIELDS,
+    TLS_FIELDS,
     ConfigError,
     key_names,
     sender_states,
 )
 from conformance.http.redact import Redactor, mask_key
 
-SCALARS: Final[tuple[str, ...]] = ("base_url", "timeout", "rate_limit", "allow_writes")
-TABLES: Final[tuple[str, ...]] = ("keys", "senders", "recipients", "other_account")
+SCALARS: Final[tuple[str, ...]] = ("base_url", "timeout", "rate_limit", "allow_writes", "proxy")
+TABLES: Final[tuple[str, ...]] = ("keys", "senders", "recipients", "other_account", "tls")
 # Something that looks like a TGO key, wherever it was put by mistake.
 _KEY_LIKE: Final = re.compile(r"trk_[A-Za-z0-9]{8,}")
 
@@ -132,6 +133,8 @@ class Entries:
                     raise self.fail(f"[{name}] must be a table, not {type_name(value)}")
                 if name == "other_account":
                     self._take_other_account(value)
+                elif name == "tls":
+                    self._take_tls(value)
                 else:
                     self._take_table(name, value)
             else:
@@ -174,6 +177,13 @@ class Entries:
             else:
                 self._take_sender("other_account.sender", where, value)
 
+    def _take_tls(self, values: Mapping[str, object]) -> None:
+        for name, value in values.items():
+            where = f"[tls].{_show_name(name)}"
+            if name not in TLS_FIELDS:
+                raise self.fail(f"unknown entry {where} {did_you_mean(name, TLS_FIELDS)}")
+            self.entries[f"tls.{name}"] = Entry(value, f"{self.source}: {where}")
+
     # --- the environment ---
 
     def take_env(self, env: Mapping[str, str]) -> None:
@@ -193,6 +203,9 @@ class Entries:
         for name in SCALARS:
             if var == f"TGO_{name.upper()}":
                 return name
+        if var.startswith("TGO_TLS_"):
+            name = var.removeprefix("TGO_TLS_")
+            return self._env_name(var, "tls", name, TLS_FIELDS)
         if var.startswith("TGO_KEY_"):
             return self._env_name(var, "keys", var.removeprefix("TGO_KEY_"), key_names())
         if var.startswith("TGO_RECIPIENT_"):

@@ -31,5 +31,19 @@ def dump_toml(config: TargetConfig, header: str = "") -> str:
             "key": config.other_account.key,
             "sender": _sender(config.other_account.sender),
         }
+    tls = {
+        name: str(path)
+        for name, path in (
+            ("ca_bundle", config.tls.ca_bundle),
+            ("client_cert", config.tls.client_cert),
+            ("client_key", config.tls.client_key),
+        )
+        if path is not None
+    }
+    if tls:
+        data["tls"] = tls
+    if config.proxy is not None:
+        # A top-level entry: written before the tables.
+        data = {"proxy": config.proxy, **data}
     comments = "".join(f"# {line}\n" for line in header.splitlines())
     return comments + tomli_w.dumps(data)

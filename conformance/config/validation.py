@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
+from conformance.config.connection import check_proxy, check_tls
 from conformance.config.model import (
     RECIPIENT_NAMES,
     ConfigError,
@@ -45,7 +46,10 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Targe
         if path is not None:
             entries.take_file(read_toml(path))
         entries.take_env(env)
-        return _Validator(entries).build()
+        # Relative [tls] paths: from the config file's folder; from the environment, the
+        # current one.
+        base_dir = Path.cwd() if path is None else path.absolute().parent
+        return _Validator(entries, base_dir).build()
     except ConfigError as exc:
         # Last line of defence: a key given where a name, phone or URL belongs
         # would be quoted by the message that rejects it.
@@ -53,8 +57,9 @@ def load_config(path: Path | None, env: Mapping[str, str] = os.environ) -> Targe
 
 
 class _Validator:
-    def __init__(self, entries: Entries) -> None:
+    def __init__(self, entries: Entries, base_dir: Path) -> None:
         self.entries = entries
+        self.base_dir = base_dir
 
     def _show(self, value: object) -> str:
         # Scrubbed before it is cut, so the cut cannot leave part of a key behind.
@@ -98,6 +103,8 @@ class _Validator:
             senders=senders,
             recipients=recipients,
             other_account=self._other_account(keys, senders),
+            tls=check_tls(self.entries, self.base_dir),
+            proxy=check_proxy(self.entries.get("proxy")),
             source=self.entries.source,
         )
 

@@ -63,23 +63,45 @@ def invalid_e164(rules: Rules) -> st.SearchStrategy[tuple[str, str]]:
     return st.one_of(*ways)
 
 
-def invalid_e164_examples(rules: Rules) -> dict[str, str]:
-    """One value per way of breaking E.164, for the deterministic scenario tests."""
+# ITU-T E.164 country codes of one and of two digits; every other code has three.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_CODES = frozenset(
+    f"{n}" for n in (20, 27, *range(30, 35), 36, 39, 40, 41, *range(43, 50), *range(51, 59))
+) | frozenset(f"{n}" for n in (*range(60, 67), 81, 82, 84, 86, *range(90, 96), 98))
+# The number the examples break when a test gives none (the docs' own sender).
+DOCS_PHONE = "+201001187188"
+
+
+def country_code(phone: str) -> str:
+    """The country calling code of an E.164 number ("+201001187188" -> "20")."""
+    digits = phone.lstrip("+")
+    if digits[:1] in _ONE_DIGIT_CODES:
+        return digits[:1]
+    return digits[:2] if digits[:2] in _TWO_DIGIT_CODES else digits[:3]
+
+
+def invalid_e164_examples(rules: Rules, base: str = DOCS_PHONE) -> dict[str, str]:
+    """One value per way of breaking E.164, each `base` (a number the target takes: the
+    configured recipient's or sender's) broken in that one way, for the scenario tests. A server
+    that repairs a broken number (adds the +, drops the spaces) then acts on a real one, and
+    is caught; the keys do not depend on `base`."""
     phone = rules.phone
-    too_long = ("+1" + "234567890" * 3)[: phone.max_digits + 2]
+    digits = base.lstrip("+")
+    code = country_code(base)
+    national = digits[len(code) :]
     examples = {
-        f"{phone.max_digits + 1} digits": too_long,
-        "no leading +": "201001187188",
-        "0 after the +": "+0201001187188",
-        "a space inside": "+20 1001187188",
-        "a dash inside": "+20-100-118-7188",
-        "a letter inside": "+2010011871a8",
+        f"{phone.max_digits + 1} digits": "+" + (digits + "1234567890" * 2)[: phone.max_digits + 1],
+        "no leading +": digits,
+        "0 after the +": "+0" + digits[1:],
+        "a space inside": f"+{code} {national}",
+        "a dash inside": f"+{code}-{national[:3]}-{national[3:]}",
+        "a letter inside": f"+{digits[:4]}a{digits[5:]}",
         "empty": "",
         "only a +": "+",
-        "national format": "01001187188",
+        "national format": "0" + national,
     }
     if phone.min_digits > 1:
-        examples["too short"] = "+" + "2" * (phone.min_digits - 1)
+        examples["too short"] = "+" + digits[: phone.min_digits - 1]
     return examples
 
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 import httpx
 
 from conformance.config import TargetConfig
+from conformance.config.connection import ssl_context
 from conformance.config.model import OTHER_ACCOUNT
 from conformance.http.bodies import BodyStore
 from conformance.http.body import DEFAULT_MAX_BODY_BYTES, BodyBroken, charset_of, read_capped
@@ -137,13 +138,16 @@ class TargetClient:
             breaker_threshold, max(BREAKER_PROBE_MIN_S, 2.0 * config.timeout)
         )
         # follow_redirects=False: a redirect must never carry the key to another host;
-        # a 3xx is itself the evidence.
+        # a 3xx is itself the evidence. verify and proxy: [tls] and proxy of the config;
+        # without them httpx reads SSL_CERT_FILE and HTTPS_PROXY / NO_PROXY itself.
         self._http = httpx.Client(
             base_url=config.base_url,
             timeout=config.timeout,
             follow_redirects=False,
             transport=transport,
             headers={"User-Agent": USER_AGENT},
+            verify=ssl_context(config.tls),
+            proxy=config.proxy,
         )
         self.bounds_whole_exchange = bound_every_exchange(self._http, self._deadline)
 

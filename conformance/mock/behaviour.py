@@ -13,15 +13,26 @@ from typing import Literal
 from conformance.rules.values import Rules, load_rules
 
 ListEnvelope = Literal["bare", "data", "items", "results", "named"]
-Paging = Literal["links.next", "next_page_url", "next", "link_header"]
+Paging = Literal[
+    "links.next",
+    "next_page_url",
+    "next",
+    "link_header",
+    "has_more",
+    "page_token",
+    "cursor",
+    "page_number",
+    "offset",
+]
 IdStyle = Literal["int", "prefixed"]
 TimestampStyle = Literal["z", "offset_micro", "epoch"]
 LookupFields = Literal["all", "promised"]
-UsageShape = Literal["by_id", "total_by_phone"]
+UsageShape = Literal["by_id", "total_by_phone", "nested_counts"]
 DuplicateRegistration = Literal["refuse", "return_existing"]
 PendingAccountIn = Literal["status", "verification_status"]
 DeliveryMode = Literal["at_once", "queued"]
 ForeignPhoneRegistration = Literal["refuse", "new_sender"]
+ErrorTextField = Literal["message", "error"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,9 @@ class Choices:
     list_envelope: ListEnvelope = "bare"  # READ-018
     page_size: int | None = None  # READ-020 (None: a list comes whole)
     # READ-020: how the next page is announced, when lists page; in the body, a "bare" list is
-    # wrapped as {"data": [...]} (an array has no room for a link).
+    # wrapped as {"data": [...]} (an array has no room for a link). The last five are the
+    # conventions of Stripe, AIP-158, cursors, page counts and offsets, each with its own
+    # envelope (paging.Lists).
     paging: Paging = "links.next"
     newest_first: bool = False  # READ-019
     # --- ids: ids.encode (via views.Views._id), models.Backend._allocate ---
@@ -48,6 +61,7 @@ class Choices:
     usage_shape: UsageShape = "by_id"  # READ-027: sender_number_id, sender_phone, message_count
     # --- error bodies: views.Views.error (and routes.error_response for the text/plain one) ---
     error_code: bool = True  # READ-001: error bodies carry code
+    error_text_field: ErrorTextField = "message"  # READ-001: the TGO pages' field, or error's
     error_also_in_error: bool = False  # READ-001: error bodies repeat the text under "error"
     own_wording: bool = False  # READ-028: own texts and codes where the docs give none
     account_refusal_as_text: bool = False  # READ-002: the Arabic sentence alone, text/plain
@@ -86,6 +100,7 @@ class Choices:
     delivery: DeliveryMode = "at_once"  # READ-016: "queued" = accept, then delivered or failed
     accepted_status: str = "sent"  # READ-029: the log's word for an accepted message
     log_lag: float = 0.0  # READ-046: seconds before a message shows in the log and usage
+    sent_at_null_until_sent: bool = False  # READ-048: a queued or failed message's sent_at
 
 
 @dataclass(frozen=True)
@@ -146,7 +161,7 @@ HOOKS: frozenset[str] = frozenset(
         "log_drops_message",
         "usage_not_counting",
         "error_not_json",
-        "error_text_in_error",
+        "error_without_text",
         "server_error_on_bad_json",
         "foreign_sender_by_id",
         "foreign_sender_by_phone",
@@ -155,5 +170,28 @@ HOOKS: frozenset[str] = frozenset(
         "registration_takes_over",
         "foreign_senders_listed",
         "lookup_sees_foreign_senders",
+        "strip_key_whitespace",
+        "usage_ignores_x_api_key",
+        "lookup_refuses_valid_key",
+        "full_access_without_lookup",
+        "writes_need_full_access",
+        "usage_forbidden_to_every_key",
+        "to_phone_plus_optional",
+        "unknown_type_as_text",
+        "text_json_refused",
+        "media_in_part_file",
+        "sender_by_phone_only",
+        "server_error_without_to_phone",
+        "display_name_required",
+        "server_error_without_register_phone",
+        "sender_list_phone_without_plus",
+        "pending_account_shown_active",
+        "lookup_exists_for_any_number",
+        "lookup_needs_sender_phone",
+        "lookup_refuses_sender_phone",
+        "lookup_unverified_can_receive",
+        "log_media_as_document",
+        "usage_grouped_by_type",
+        "foreign_sender_id_forbidden",
     }
 )

@@ -21,6 +21,12 @@ COMPATIBLE: tuple[Variant, ...] = (
         error_also_in_error=True,
     ),
     compatible(
+        "compat_error_codes_envelope",
+        "READ-001",
+        'error bodies are error-codes.txt\'s envelope: {"error": ..., "code": ...}, no message',
+        error_text_field="error",
+    ),
+    compatible(
         "compat_arabic_plain_text",
         "READ-002",
         "the account-not-verified refusal is the Arabic sentence alone, as text/plain",
@@ -33,6 +39,12 @@ COMPATIBLE: tuple[Variant, ...] = (
         own_wording=True,
     ),
     # --- statuses ---
+    compatible(
+        "compat_validation_400",
+        "READ-003",
+        "an invalid well-formed body answers 400, as error-codes.txt says",
+        rules=lambda r: {"invalid_body_status": r.invalid_body_generic_status},
+    ),
     compatible(
         "compat_malformed_422",
         "READ-004",
@@ -242,7 +254,62 @@ COMPATIBLE: tuple[Variant, ...] = (
         paging="link_header",
         page_size=2,
     ),
+    # Newest first in pages of 2: the configured senders are past the first page.
+    compatible(
+        "compat_paging_has_more",
+        "READ-020",
+        'Stripe-style: {"object": "list", "data": [...], "has_more": true}, newest first, '
+        "the next page with ?starting_after=<last id>",
+        paging="has_more",
+        page_size=2,
+        newest_first=True,
+    ),
+    compatible(
+        "compat_paging_page_token",
+        "READ-020",
+        "AIP-158: next_page_token in the body, the next page with ?page_token=, newest first",
+        paging="page_token",
+        page_size=2,
+        newest_first=True,
+    ),
+    compatible(
+        "compat_paging_cursor",
+        "READ-020",
+        'cursors: {"data": [...], "meta": {"next_cursor": ...}}, the next page with ?cursor=',
+        paging="cursor",
+        page_size=2,
+        newest_first=True,
+    ),
+    compatible(
+        "compat_paging_page_number",
+        "READ-020",
+        'page numbers: {"data": [...], "page": 1, "per_page": 2, "total_pages": N}, no next link',
+        paging="page_number",
+        page_size=2,
+        newest_first=True,
+    ),
+    compatible(
+        "compat_paging_offset",
+        "READ-020",
+        'offsets: {"results": [...], "offset": 0, "limit": 2, "total": N}, newest first',
+        paging="offset",
+        page_size=2,
+        newest_first=True,
+    ),
     # --- delivery, log and usage ---
+    compatible(
+        "compat_sent_at_null_until_sent",
+        "READ-048",
+        "messages are accepted as queued, sent_at null until they are sent (and when they fail)",
+        delivery="queued",
+        sent_at_null_until_sent=True,
+    ),
+    compatible(
+        "compat_usage_nested_counts",
+        "READ-027",
+        'usage groups name the sender by id and phone and count under "messages": {"total": N}',
+        usage_shape="nested_counts",
+    ),
     compatible(
         "compat_accept_then_fail",
         "READ-016",

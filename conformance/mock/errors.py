@@ -231,6 +231,15 @@ class AccountNotVerified(MockError):
     message_rule = "account_not_verified_message"
 
 
+class ForeignSender(MockError):
+    """Only under foreign_sender_id_forbidden: another account's sender id answered as
+    forbidden, where the docs treat it as not existing (ERR-010)."""
+
+    status = 403
+    code = "forbidden"
+    message = "The sender number belongs to another account"
+
+
 class RecipientUnreachable(MockError):
     status = 422
     code = "recipient_unreachable"

@@ -18,6 +18,7 @@ from conformance.mock.behaviour import Behaviour
 from conformance.mock.delivery import Delivery
 from conformance.mock.errors import (
     AccountNotVerified,
+    ForeignSender,
     InsufficientScope,
     InvalidApiKey,
     MissingApiKey,
@@ -88,14 +89,37 @@ class Backend:
     ) -> str:
         """401 unless exactly one active key is given in X-Api-Key; 403 without the scope.
         The account the key belongs to: what the request may see and use."""
+        if operation_id == "getUsage" and self.hook("usage_ignores_x_api_key"):
+            api_keys = ()  # it looks for the key under another header name
         key = self._authenticate(api_keys, authorization)
+        if operation_id == "lookupContact" and self.hook("lookup_refuses_valid_key"):
+            raise InvalidApiKey()  # it checks keys against a stale copy of its own
+        if operation_id == "getUsage" and self.hook("usage_forbidden_to_every_key"):
+            raise InsufficientScope("Usage is not included in this account's plan")
         needs_one_of: tuple[str, ...] = (operation_id,)
         if operation_id == "listSenderNumbers" and self.choices.sender_list_scope_of:
             needs_one_of = self.choices.sender_list_scope_of  # READ-024
         scopes = [self.rules.scopes[op] for op in needs_one_of]
-        if any(s is None or key.grants(s, self.rules.full_access_scope) for s in scopes):
+        if any(s is None or self._grants(key, s) for s in scopes):
             return key.account
         raise InsufficientScope.for_scope(" or ".join(s for s in scopes if s))
+
+    def _grants(self, key: ApiKey, scope: str) -> bool:
+        """Whether the key holds the scope: named, or by full access."""
+        full = self.rules.full_access_scope
+        if self.hook("full_access_without_lookup") and scope == self.rules.scopes["lookupContact"]:
+            return scope in key.scopes  # full access as a fixed list that misses this scope
+        if self.hook("writes_need_full_access") and scope in self._write_scopes():
+            return full in key.scopes
+        return key.grants(scope, full)
+
+    def _write_scopes(self) -> frozenset[str]:
+        operations = self.rules.operations.values()
+        return frozenset(
+            scope
+            for op in operations
+            if op.method == "POST" and (scope := self.rules.scopes[op.operation_id])
+        )
 
     def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
         values = list(api_keys)
@@ -112,6 +136,8 @@ class Backend:
             key = state.keys.get(values[0])
             if key is None and self.hook("trim_key_junk"):
                 key = state.keys.get(self._trimmed_key(values[0]))
+            if key is None and self.hook("strip_key_whitespace"):
+                key = state.keys.get("".join(values[0].split()))
         if key is None or (key.revoked and not self.hook("accept_revoked_key")):
             raise invalid
         return key
@@ -238,6 +264,8 @@ class Backend:
         if sender.otp_confirmed:
             verified = self._account_verified(sender)
             verification = "verified" if verified else "pending_account_verification"
+        if status == "pending_account_verification" and self.hook("pending_account_shown_active"):
+            return SenderInfo(sender.id, sender.phone, sender.display_name, "active", "verified")
         if status == "pending_account_verification" and (
             self.choices.pending_account_in == "verification_status"
         ):
@@ -287,8 +315,11 @@ class Backend:
             if self.choices.lookup_sender_must_exist and not self._is_sender(named, account):
                 raise SenderNotFound()  # READ-025
         if contact is None:
-            return Lookup(False, False, "not_found", None, False, None)
-        reachable = contact.can_receive
+            # lookup_exists_for_any_number: exists read as "the number is well-formed"
+            exists = self.hook("lookup_exists_for_any_number")
+            return Lookup(exists, False, "not_found", None, False, None)
+        # lookup_unverified_can_receive: the account is asked about, not its phone
+        reachable = contact.can_receive or self.hook("lookup_unverified_can_receive")
         reason = "ok" if reachable else "phone_not_verified"
         if reachable and self.hook("lookup_reason_not_ok"):
             reason = "reachable"
@@ -360,6 +391,8 @@ class Backend:
         elif ref.number_id is not None:
             found = self.state.senders.get(ref.number_id)
             if found is not None and found.account != account:
+                if self.hook("foreign_sender_id_forbidden"):
+                    raise ForeignSender()
                 found = found if self.hook("foreign_sender_by_id") else None
         named = ref.phone is not None or ref.number_id is not None or ref.named_unknown_id
         if found is None and (not named or self.hook("unknown_sender_falls_back")):
@@ -404,6 +437,11 @@ class Backend:
                 (s for s in state.senders.values() if everyone or s.account == account),
                 key=lambda s: s.id,
             )
+        if self.hook("usage_grouped_by_type"):
+            return [
+                UsageEntry(None, None, sum(counts[s.id, kind] for s in senders), message_type=kind)
+                for kind in self.rules.message_types
+            ]
         entries = []
         for sender in senders:
             types = tuple((kind, counts[sender.id, kind]) for kind in self.rules.message_types)

@@ -106,10 +106,13 @@ class Tally:
 
 @dataclass(frozen=True)
 class UsageEntry:
-    sender_number_id: int
-    sender_phone: str
+    """One group of usage: a sender number's (None: a message type's, usage_grouped_by_type)."""
+
+    sender_number_id: int | None
+    sender_phone: str | None
     message_count: int
     by_type: tuple[tuple[str, int], ...] = ()  # every message type with its count
+    message_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def error_response(error: MockError, behaviour: Behaviour) -> Response:
         behaviour.choices.account_refusal_as_text and isinstance(error, AccountNotVerified)
     )
     if as_text:
-        return PlainTextResponse(str(body.get("message", "")), status, headers=error.headers)
+        text = body.get(behaviour.choices.error_text_field, "")
+        return PlainTextResponse(str(text), status, headers=error.headers)
     return json_response(body, status, charset=behaviour.choices.charset, headers=error.headers)
 
 

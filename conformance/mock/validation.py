@@ -100,6 +100,8 @@ class Validator:
         if self.hook(f"skip_e164_{field}"):
             return value
         candidate = _SEPARATORS.sub("", value) if self.hook("strip_phone_separators") else value
+        if field == "to_phone" and self.hook("to_phone_plus_optional") and value[:1].isdigit():
+            candidate = f"+{candidate}"  # a recipient written without its "+" is given one
         if not self.rules.phone.matches(candidate):
             raise InvalidPhone()
         return candidate if candidate.startswith("+") else f"+{candidate}"
@@ -138,6 +140,8 @@ class Validator:
     def send_command(self, source: BodySource, body: object) -> SendCommand:
         """A sendMessage request as a command; an error when a field is wrong."""
         fields = self.fields.body(body, self.rules.operations["sendMessage"].body_fields)
+        if "to_phone" not in fields and self.hook("server_error_without_to_phone"):
+            raise RuntimeError("to_phone")  # read as if always present
         to_phone = self.e164(fields.require("to_phone"), "to_phone")
         sender_phone = None
         if "sender_phone" in fields:
@@ -148,7 +152,8 @@ class Validator:
         content: str | None = None
         media: Media | None = None
         if message_type in self.rules.media_types:
-            media = self._media(message_type, fields.get("media"))
+            part = "file" if self.hook("media_in_part_file") else "media"
+            media = self._media(message_type, fields.get(part))
         else:
             content = self._text_content(fields)
         seconds: Seconds | None = None
@@ -165,6 +170,8 @@ class Validator:
             raise SenderConflict("Provide sender_phone or sender_number_id, not both")
         if not has_phone and not has_id and not self.hook("accept_no_sender"):
             raise SenderConflict("One of sender_phone or sender_number_id is required")
+        if not has_phone and self.hook("sender_by_phone_only"):
+            raise SenderConflict("sender_phone is required")
         if not has_id:
             return SenderRef(phone=sender_phone)
         number_id = _sender_number_id(fields.get("sender_number_id"))
@@ -176,6 +183,9 @@ class Validator:
         raw = fields.get("type")
         if raw is None:
             raise fields.missing("type")
+        unknown = isinstance(raw, str) and raw not in self.rules.message_types
+        if unknown and self.hook("unknown_type_as_text"):
+            raw = "text"  # whatever is not a media type is sent as text
         if not isinstance(raw, str) or raw not in self.rules.message_types:
             raise ValidationError(f"type must be one of {', '.join(self.rules.message_types)}")
         if source == "json" and raw in self.rules.media_types:
@@ -183,6 +193,8 @@ class Validator:
             if self.choices.media_as_json_unsupported:
                 raise UnsupportedMediaType(text)
             raise MissingMedia(text)
+        if source == "json" and self.hook("text_json_refused"):
+            raise UnsupportedMediaType("Messages are sent as multipart/form-data")
         as_form = source == "multipart" and raw not in self.rules.media_types
         if as_form and not self.choices.text_as_multipart:  # READ-033
             raise ValidationError(f"{raw} messages are sent as JSON")
@@ -222,8 +234,12 @@ class Validator:
     def register_command(self, body: object) -> RegisterCommand:
         """A registerSenderNumber body as a command; an error when invalid."""
         fields = self.fields.body(body, self.rules.operations["registerSenderNumber"].body_fields)
+        if "phone" not in fields and self.hook("server_error_without_register_phone"):
+            raise RuntimeError("phone")  # read as if always present
         phone = self.e164(fields.require("phone"), "register_phone")
         display_name = fields.get("display_name")
+        if "display_name" not in fields and self.hook("display_name_required"):
+            raise fields.missing("display_name")
         if "display_name" in fields and not isinstance(display_name, str):
             raise ValidationError("display_name must be a string")
         return RegisterCommand(phone, display_name if isinstance(display_name, str) else None)
@@ -235,6 +251,10 @@ class Validator:
         fields = self.fields.query(params, LOOKUP_PARAMS)
         phone = self.e164(fields.require("phone"), "lookup_phone")
         sender_phone = None
+        if "sender_phone" not in fields and self.hook("lookup_needs_sender_phone"):
+            raise fields.missing("sender_phone")
+        if "sender_phone" in fields and self.hook("lookup_refuses_sender_phone"):
+            raise ValidationError("Unknown query parameter: sender_phone")
         if "sender_phone" in fields:
             sender_phone = self.e164(fields.get("sender_phone"), "lookup_sender_phone")
         return LookupQuery(phone, sender_phone)

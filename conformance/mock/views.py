@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
+from conformance.mock.delivery import FAILED, QUEUED
 from conformance.mock.errors import MockError
 from conformance.mock.records import Lookup, Message, SenderInfo, UsageEntry
 
@@ -27,6 +28,8 @@ _WRONG_STATUS = {
     "suspended": "blocked",
 }
 # The resource name a "named" list envelope uses.
+# The statuses of a message that has not been sent (yet): READ-048 lets its sent_at be null.
+UNSENT = (QUEUED, FAILED)
 LIST_NAMES = {"sender": "sender_numbers", "message": "messages", "usage": "usage"}
 
 
@@ -68,6 +71,8 @@ class Views:
             "status": info.status,
             "verification_status": info.verification_status,
         }
+        if in_list and self.hook("sender_list_phone_without_plus"):
+            body["phone"] = info.phone.removeprefix("+")  # as the database stores it
         if in_list and self.hook("sender_list_status_outside_enum"):
             body["status"] = _WRONG_STATUS[info.status]
         if in_list and self.hook("sender_list_without_verification_status"):
@@ -82,7 +87,9 @@ class Views:
             "message_type": entry.message_type,
             "content": entry.content,
             "status": entry.status,
-            "sent_at": self._time(entry.sent_at),
+            "sent_at": None
+            if self.choices.sent_at_null_until_sent and entry.status in UNSENT
+            else self._time(entry.sent_at),
             "to_phone": entry.to_phone,
         }
         if entry.media_filename is not None:
@@ -90,6 +97,8 @@ class Views:
         if entry.duration is not None:
             body["duration"] = entry.duration
         if in_log:
+            if entry.media_filename is not None and self.hook("log_media_as_document"):
+                body["message_type"] = "document"  # every upload logged as a document
             if self.hook("log_sent_at_not_datetime"):
                 body["sent_at"] = entry.sent_at.strftime("%d/%m/%Y %H:%M")
             for name in ("sent_at", "sender_number_id", "message_type"):
@@ -120,11 +129,19 @@ class Views:
 
     def usage(self, entry: UsageEntry) -> Json:
         body: Json
-        if self.choices.usage_shape == "total_by_phone":  # READ-027
+        if entry.sender_number_id is None:  # usage_grouped_by_type: no sender named
+            body = {"message_type": entry.message_type, "message_count": entry.message_count}
+        elif self.choices.usage_shape == "total_by_phone":  # READ-027
             body = {
                 "sender_phone": entry.sender_phone,
                 "total_messages": entry.message_count,
                 "by_type": dict(entry.by_type),
+            }
+        elif self.choices.usage_shape == "nested_counts":  # READ-027
+            body = {
+                "sender_number_id": self._id("sender", entry.sender_number_id),
+                "phone": entry.sender_phone,
+                "messages": {"total": entry.message_count, **dict(entry.by_type)},
             }
         else:
             body = {
@@ -135,15 +152,18 @@ class Views:
         return self._extras(body, "usage")
 
     def error(self, error: MockError) -> tuple[int, Json]:
-        """The status and the envelope {"message": human text, "code": machine code}."""
+        """The status and the envelope {"message": human text, "code": machine code} (the text
+        under error instead, as error-codes.txt names it, when the choice says so)."""
         status, code, text = error.wire(self.rules, self.choices)
         if self.choices.own_wording:
             text = text if error.message_is_documented else f"Request refused ({code})"
             code = code if error.documented_code else f"E_{code.upper()}"
-        body: Json = {"error" if self.hook("error_text_in_error") else "message": text}
+        body: Json = (
+            {} if self.hook("error_without_text") else {self.choices.error_text_field: text}
+        )
         if self.choices.error_code:
             body["code"] = code
-        if self.choices.error_also_in_error:
+        if self.choices.error_also_in_error and not self.hook("error_without_text"):
             body["error"] = text
         if self.choices.extra_fields:
             body["request_id"] = f"req_{secrets.token_hex(8)}"

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pytest
 from hypothesis import settings
 
-from conformance.checks.errors import ENVELOPE_REQUIREMENTS, check_error_envelope
+from conformance.checks.errors import AMBIENT_REQUIREMENTS, check_error_envelope
 from conformance.config import TargetConfig
 from conformance.http.bodies import BodyStore
 from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
@@ -335,7 +335,7 @@ class ConformancePlugin:
     def verifier(self, item: pytest.Item) -> Verifier:
         if VERIFIER_KEY not in item.stash:
             declared = frozenset(declared_requirements(item))
-            item.stash[VERIFIER_KEY] = Verifier(declared, ENVELOPE_REQUIREMENTS)
+            item.stash[VERIFIER_KEY] = Verifier(declared, AMBIENT_REQUIREMENTS)
         return item.stash[VERIFIER_KEY]
 
     # --- fixtures ---

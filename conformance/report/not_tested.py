@@ -31,6 +31,11 @@ CAUSES: Final = (
         re.compile(r"could not be read to its end"),
     ),
     (
+        "reference_refused",
+        "the request its negative cases are built from was not accepted",
+        re.compile(r"the reference request \("),
+    ),
+    (
         "not_reached",
         "an earlier check in the same test failed",
         re.compile(r"(?:^|; )not reached"),  # reasons of several tests are joined by "; "

@@ -1,5 +1,5 @@
 """How far a run is, while it runs: tests done of total, requirements decided, time elapsed
-and an estimate of what is left.
+and an estimate of what is left, from the requests still to send (eta.py), not the tests.
 
 One line at a time through pytest's terminal writer, between its own dots: every few seconds on
 a terminal, about once a minute in a CI log, and never in a run shorter than that.
@@ -13,7 +13,9 @@ from typing import Any, Final
 
 import pytest
 
+from conformance.http.har_tail import HarTail
 from conformance.report.collector import RunCollector
+from conformance.report.eta import RequestEstimate, expected_requests
 from conformance.report.traceability import requirement_results
 
 TERMINAL_EVERY_S: Final = 5.0
@@ -40,21 +42,29 @@ class ProgressReporter:
         self.total = 0
         self.done = 0
         self.config: pytest.Config | None = None
+        run = collector.run
+        self.estimate = RequestEstimate(
+            expected_requests(run.profile, run.target.allow_writes), run.target.rate_limit
+        )
+        self.traffic = HarTail(run.har_parts)
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.config = config
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
+        self.estimate.collected(item.nodeid for item in session.items)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self.total = max(self.total, len(ids))  # every worker collects the whole suite
+        self.estimate.collected(ids)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown":
             return
         self.done += 1
+        self.estimate.finish(report.nodeid)
         now = time.monotonic()
         if self.every_s > 0 and now - self.last >= self.every_s:
             self.last = now
@@ -70,8 +80,10 @@ class ProgressReporter:
             f"progress: {self.done}/{self.total or '?'} tests, {decided}/{len(results)} "
             f"requirements decided, {_clock(elapsed)} elapsed"
         )
-        if self.done and self.total > self.done:
-            text += f", about {_clock(elapsed / self.done * (self.total - self.done))} left"
+        self.estimate.saw(self.traffic.new_entries())
+        left = self.estimate.seconds_left(time.time())
+        if left is not None and self.total > self.done:
+            text += f", about {_clock(left)} left"
         return text
 
     def write(self, text: str) -> None:

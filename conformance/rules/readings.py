@@ -38,6 +38,8 @@ class Reading:
     mock: str
     variants: tuple[str, ...]
     decided: str | None = None
+    contradiction: bool = False  # two pages contradict each other here: either passes the MUST
+    audit: str | None = None  # how the entry was decided under that rule
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def _reading(entry: Any, where: str) -> Reading:
             mock=str(entry["mock"]),
             variants=tuple(str(v) for v in entry.get("variants") or ()),
             decided=None if entry.get("decided") is None else str(entry["decided"]),
+            contradiction=bool(entry.get("contradiction", False)),
+            audit=None if entry.get("audit") is None else str(entry["audit"]),
         )
     except (KeyError, TypeError) as error:
         raise RegisterError(f"{where} ({entry.get('id', '?')}): missing or bad {error}") from None

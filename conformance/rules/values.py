@@ -101,7 +101,8 @@ class Rules:
     key_body_length: int
     unauthorized_status: int
     forbidden_status: int
-    invalid_body_status: int
+    invalid_body_status: int  # the TGO status table's
+    invalid_body_generic_status: int  # error-codes.txt's, for the same case (READ-003)
     missing_key_code: str
     invalid_key_code: str
     invalid_phone_code: str
@@ -170,6 +171,7 @@ def load_rules(path: Path | None = None) -> Rules:
         unauthorized_status=int(pinned["unauthorized_status"]),
         forbidden_status=int(pinned["forbidden_status"]),
         invalid_body_status=int(pinned["invalid_body_status"]),
+        invalid_body_generic_status=int(pinned["invalid_body_generic_status"]),
         missing_key_code=str(pinned["missing_key_code"]),
         invalid_key_code=str(pinned["invalid_key_code"]),
         invalid_phone_code=str(pinned["invalid_phone_code"]),

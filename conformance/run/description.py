@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.config import OtherAccount, Sender, TargetConfig
+from conformance.config.model import TlsFiles
 from conformance.profiles import PROFILES, Profile
 from conformance.report.waivers import Waiver, today
 from conformance.rules.values import Rules, load_rules
@@ -131,6 +132,16 @@ def _config_to_wire(config: TargetConfig) -> dict[str, Any]:
         "other_account": None
         if other is None
         else {"key": other.key, "sender": _sender_to_wire(other.sender)},
+        # Paths only: each worker loads the files itself, as the controller did.
+        "tls": {
+            name: None if path is None else str(path)
+            for name, path in (
+                ("ca_bundle", config.tls.ca_bundle),
+                ("client_cert", config.tls.client_cert),
+                ("client_key", config.tls.client_key),
+            )
+        },
+        "proxy": config.proxy,
         "source": config.source,
     }
 
@@ -148,5 +159,7 @@ def _config_from_wire(data: dict[str, Any]) -> TargetConfig:
         other_account=None
         if other is None
         else OtherAccount(key=other["key"], sender=Sender(**other["sender"])),
+        tls=TlsFiles(**{n: None if p is None else Path(p) for n, p in data["tls"].items()}),
+        proxy=data["proxy"],
         source=data["source"],
     )

@@ -24,6 +24,7 @@ from conformance.checks.lists import MAX_PAGES
 from conformance.config import OtherAccount, Sender, TargetConfig
 from conformance.http.har import HAR_FILE
 from conformance.http.resilience import RATE_LIMIT_RETRIES
+from conformance.report.environment import environment
 from conformance.report.model import RunReport
 from conformance.report.not_tested import breakdown
 from conformance.rules.values import Rules, load_rules
@@ -82,6 +83,8 @@ class Plan:
     registrations: int = 0
     not_tested: dict[str, list[str]] = field(default_factory=dict)  # cause title -> IDs
     to_add: list[str] = field(default_factory=list)
+    # How a run will reach the target ([tls], proxy), as the report's environment table says.
+    connection: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -111,6 +114,7 @@ class Plan:
             },
             "not_tested": self.not_tested,
             "to_test_more_add": self.to_add,
+            "connection": self.connection,
             "rate_limit": self.rate_limit,
             "estimated_duration_s": _rounded(self.seconds(self.total)),
             "at_most_duration_s": _rounded(self.seconds(self.bound)),
@@ -176,6 +180,11 @@ def plan_from_run(
         if cause in ("missing_entry", "read_only", "outside_api", "deselected"):
             plan.not_tested[title] = [r.requirement.id for r in results]
     plan.to_add = split.to_add
+    plan.connection = {
+        s.name: s.value
+        for s in environment(real, profile=report.profile, target=plan.target)
+        if s.name in ("tls", "proxy")
+    }
     return plan
 
 
@@ -227,6 +236,7 @@ def render_text(plan: Plan) -> str:
         "counts come from a dry run of the suite against the bundled mock, configured like "
         "this target.",
         "",
+        *_connection_lines(plan),
         f"Requests (an estimate; at most {plan.bound}):",
         f"  {'operation':<{width}}  {'read':>6}  {'must be refused':>15}  {'creates data':>12}"
         f"  {'total':>6}",
@@ -279,6 +289,15 @@ def render_text(plan: Plan) -> str:
         )
     lines.append(f"The bound assumes: {bound_assumptions()}.")
     return "\n".join(lines)
+
+
+def _connection_lines(plan: Plan) -> list[str]:
+    """How the run will reach the target, when [tls] or a proxy is in play (nothing to say for
+    plain defaults)."""
+    tls, proxy = plan.connection.get("tls", ""), plan.connection.get("proxy", "none")
+    if "[tls]" not in tls and proxy == "none":
+        return []
+    return [f"Connection: TLS {tls}; proxy {proxy}.", ""]
 
 
 def _duration(seconds: float) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from conformance.config import TargetConfig
+from conformance.config.connection import client_certificate_refused, proxy_in_effect, tls_failure
 from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
 from conformance.http.har import HarRecorder
+from conformance.http.tls_probe import asks_for_client_certificate
 from conformance.plugin.session import ConformancePlugin
 from conformance.run.description import RunDescription
 from conformance.run.interrupts import HeldStderr, RunInterrupted, quiet_about_interrupts
@@ -63,9 +67,21 @@ def preflight(run: RunDescription) -> None:
         try:
             client.request(operation.method, operation.path)
         except TargetUnreachable as error:
-            raise RunError(f"cannot reach the target: {error}") from None
+            meaning = tls_failure(str(error), run.target.tls) or _silent_refusal(run.target)
+            said = f"{meaning} ({error})" if meaning else str(error)
+            raise RunError(f"cannot reach the target: {said}") from None
         except BrokenAnswer:
             pass  # it answered, badly: reachable, and the tests will say what is wrong
+
+
+def _silent_refusal(target: TargetConfig) -> str | None:
+    """When a TLS target hung up without a word: was it for want of a client certificate?
+    (Asked directly only: through a proxy the handshake is the proxy's to make.)"""
+    if proxy_in_effect(target.proxy, target.base_url, os.environ) != "none":
+        return None
+    if not asks_for_client_certificate(target.base_url, target.timeout):
+        return None
+    return client_certificate_refused(target.tls)
 
 
 class RunControl:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from conformance.config import TargetConfig
+from conformance.generation.references import Confirmation, References
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
 from conformance.rules.values import Rules
@@ -37,3 +39,23 @@ def lookup(target: TargetClient, tgo_rules: Rules) -> Callable[..., Exchange]:
         return target.request(op.method, op.path, key=key, params=params)
 
     return _lookup
+
+
+@pytest.fixture(scope="session")
+def references(target: TargetClient, tgo_config: TargetConfig, tgo_rules: Rules) -> References:
+    """The reference requests negative cases are built from, each sent once per process."""
+    return References(target, tgo_config, tgo_rules)
+
+
+@pytest.fixture
+def reference(references: References) -> Callable[[str], Confirmation]:
+    """reference("text") sends that reference request (once per process); when the target does
+    not accept it, the test is not tested: its negative cases could prove nothing."""
+
+    def _reference(name: str) -> Confirmation:
+        confirmation = references.confirm(name)
+        if confirmation.accepted is False:
+            pytest.skip(confirmation.reason_not_tested())
+        return confirmation
+
+    return _reference

@@ -17,7 +17,7 @@ from conformance.http.evidence import Exchange
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
 
-ENVELOPE = ("ERR-001", "ERR-002", "ERR-003")
+ENVELOPE = ("ERR-001", "ERR-002", "ERR-003", "ERR-015")
 
 
 def _provocations(config: TargetConfig) -> dict[str, dict[str, Any]]:

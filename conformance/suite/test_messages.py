@@ -1,13 +1,21 @@
-"""Sending messages: the four types, their encodings, the sender fields and required fields."""
+"""Sending messages: the four types, their encodings, the sender fields and required fields.
+
+Every refusal case is a reference message the target accepts (sent first, once per process:
+`reference`) changed in one property; where the case broke one field, a refusal whose error
+names another field instead does not count.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from conformance.checks.errors import (
+    Broken,
     Refusal,
+    broke,
     expect_code,
     expect_refusal,
     expect_success,
@@ -23,6 +31,7 @@ from conformance.generation.payloads import (
     media_body,
     text_body,
 )
+from conformance.generation.references import Confirmation
 from conformance.generation.requests import unique_text
 from conformance.plugin import rules_of
 from conformance.rules.values import Rules
@@ -69,12 +78,27 @@ def test_send_media_as_multipart_with_file_in_media(
         )
 
 
-def _refused_422(verify: Verifier, rules: Rules, req: str, response: Any, what: str) -> None:
+Reference = Callable[[str], Confirmation]
+
+
+def _refused_422(
+    verify: Verifier,
+    rules: Rules,
+    req: str,
+    response: Any,
+    what: str,
+    broken: Broken | None = None,
+) -> None:
+    """Refused as an invalid body: 422 or 400, either page (ERR-006, READ-003)."""
     for requirement in (req, "ERR-006"):
-        expect_refusal(verify, requirement, response, invalid_body(rules), what=what)
+        expect_refusal(verify, requirement, response, invalid_body(rules), what=what, broken=broken)
 
 
-@pytest.mark.requirement("MSG-002", "ERR-006")
+def _reference_of(encoding: str) -> str:
+    return "text" if encoding == "json" else "image"
+
+
+@pytest.mark.requirement("MSG-002", "ERR-006", "ERR-014")
 @pytest.mark.parametrize("encoding", ["json", "multipart"])
 # Not "TEXT": whether a type is case-sensitive the docs do not say.
 @pytest.mark.parametrize("unknown_type", ["video", "", "sticker"])
@@ -85,28 +109,39 @@ def test_send_refuses_unknown_type(
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference(_reference_of(encoding))
     if encoding == "json":
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, type=unknown_type)}
     else:
         kwargs = media_body(tgo_config, "image", type=unknown_type).kwargs()
     response = target.request("POST", MESSAGES, **kwargs)
     what = f"{encoding} message of type {shown(unknown_type)}"
-    _refused_422(verify, tgo_rules, "MSG-002", response, what)
+    broken = broke(tgo_rules, "sendMessage", "type")
+    _refused_422(verify, tgo_rules, "MSG-002", response, what, broken)
 
 
-@pytest.mark.requirement("MSG-004", "ERR-006")
+@pytest.mark.requirement("MSG-004", "ERR-006", "ERR-014")
 def test_send_refuses_text_without_content(
-    target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier, reference: Reference
 ) -> None:
+    reference("text")
     response = target.request("POST", MESSAGES, json=text_body(tgo_config, content=OMIT))
-    _refused_422(verify, tgo_rules, "MSG-004", response, "text message without content")
+    broken = broke(tgo_rules, "sendMessage", "content")
+    _refused_422(verify, tgo_rules, "MSG-004", response, "text message without content", broken)
 
 
-@pytest.mark.requirement("MSG-006", "ERR-006")
+@pytest.mark.requirement("MSG-006", "ERR-006", "ERR-014")
 def test_send_refuses_media_message_without_file(
-    message_type: str, target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    message_type: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference(message_type)
     multipart = media_body(tgo_config, message_type, media=False)
     # Without a file httpx would send urlencoded; force multipart with an unrelated empty part.
     kwargs = {
@@ -115,22 +150,32 @@ def test_send_refuses_media_message_without_file(
     }
     response = target.request("POST", MESSAGES, **kwargs)
     what = f"{message_type} message with no media part"
-    _refused_422(verify, tgo_rules, "MSG-006", response, what)
+    _refused_422(
+        verify, tgo_rules, "MSG-006", response, what, broke(tgo_rules, "sendMessage", "media")
+    )
 
 
 @pytest.mark.requirement("MSG-006")
 def test_send_refuses_media_type_sent_as_json(
-    message_type: str, target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    message_type: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("text")
     body = text_body(tgo_config, type=message_type, content=OMIT, duration=45)
     response = target.request("POST", MESSAGES, json=body)
-    # An invalid body (422), or the wrong content type for a media message (415): READ-034.
-    refusal = Refusal.exactly(tgo_rules.invalid_body_status, 415)
+    # An invalid body (422 or 400, READ-003), or the wrong content type for a media message
+    # (415): READ-034.
+    body_refusal = invalid_body(tgo_rules)
+    refusal = Refusal(body_refusal.statuses | {415}, f"{body_refusal.label} or 415")
     what = f"{message_type} message as JSON, with no file"
     expect_refusal(verify, "MSG-006", response, refusal, what=what)
 
 
-@pytest.mark.requirement("MSG-007", "ERR-006")
+@pytest.mark.requirement("MSG-007", "ERR-006", "ERR-014")
 @pytest.mark.parametrize("encoding", ["json", "multipart"])
 def test_send_refuses_both_sender_fields(
     encoding: str,
@@ -138,7 +183,9 @@ def test_send_refuses_both_sender_fields(
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference(_reference_of(encoding))
     sender = tgo_config.sender("active")
     assert sender is not None
     both: dict[str, Any] = {
@@ -159,11 +206,17 @@ def test_send_refuses_both_sender_fields(
     )
 
 
-@pytest.mark.requirement("MSG-008", "ERR-006")
+@pytest.mark.requirement("MSG-008", "ERR-006", "ERR-014")
 @pytest.mark.parametrize("encoding", ["json", "multipart"])
 def test_send_refuses_neither_sender_field(
-    encoding: str, target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    encoding: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference(_reference_of(encoding))
     neither = {"sender_phone": OMIT, "sender_number_id": OMIT}
     if encoding == "json":
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, **neither)}
@@ -176,8 +229,14 @@ def test_send_refuses_neither_sender_field(
 @pytest.mark.requirement("MSG-010", "ERR-008")
 @pytest.mark.parametrize("by", ["sender_number_id", "sender_phone"])
 def test_send_refuses_sender_that_is_not_registered(
-    by: str, target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    by: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("text")
     fields: dict[str, Any] = (
         {"sender_number_id": UNREGISTERED_SENDER_ID, "sender_phone": OMIT}
         if by == "sender_number_id"
@@ -188,18 +247,29 @@ def test_send_refuses_sender_that_is_not_registered(
     # field value (READ-008).
     refusal = Refusal.exactly(400, 404, tgo_rules.invalid_body_status)
     what = f"text message from an unregistered {by}"
-    if expect_refusal(verify, "MSG-010", response, refusal, what=what):
+    # An unknown sender may be called "not active" (READ-007, READ-008): only the fields count.
+    broken = Broken(by, tgo_rules.operations["sendMessage"].body_fields)
+    if expect_refusal(verify, "MSG-010", response, refusal, what=what, broken=broken):
         expect_code(verify, "ERR-008", response, {tgo_rules.not_found_code}, what=what)
 
 
-@pytest.mark.requirement("MSG-011", "ERR-006")
+@pytest.mark.requirement("MSG-011", "ERR-006", "ERR-014")
 @pytest.mark.parametrize("encoding", ["json", "multipart"])
 def test_send_refuses_message_without_to_phone(
-    encoding: str, target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    encoding: str,
+    target: Any,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference(_reference_of(encoding))
     if encoding == "json":
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, to_phone=OMIT)}
     else:
         kwargs = media_body(tgo_config, "image", to_phone=OMIT).kwargs()
     response = target.request("POST", MESSAGES, **kwargs)
-    _refused_422(verify, tgo_rules, "MSG-011", response, f"{encoding} message without to_phone")
+    what = f"{encoding} message without to_phone"
+    _refused_422(
+        verify, tgo_rules, "MSG-011", response, what, broke(tgo_rules, "sendMessage", "to_phone")
+    )

@@ -1,8 +1,14 @@
 """E.164 on every phone field: invalid numbers refused, real numbers never refused as invalid.
 
-A body field that is not E.164 makes the body invalid (422, the TGO table); a query parameter
-may be refused with 400 or 422 (READ-005). The code invalid_phone is error-codes.txt's: a
-SHOULD (ERR-013), not checked for an empty value (READ-011).
+A body field that is not E.164 makes the body invalid (422 in the TGO table, 400 in
+error-codes.txt: either passes, READ-003); a query parameter may be refused with 400 or 422
+(READ-005). The code invalid_phone is error-codes.txt's: a SHOULD (ERR-013), not checked for an
+empty value (READ-011).
+
+Each case is a reference request the target accepts (sent first, once per process) with one
+phone broken, and the phone broken is the one that field carries in the reference (the
+configured recipient's or sender's): a server that repairs "201010000000" into a real number
+and acts on it is caught, and a refusal whose error names another field does not count.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import pytest
 from hypothesis import given
 
 from conformance.checks.errors import (
+    Broken,
     Refusal,
     body_or_query,
+    broke,
     error_code,
     expect_code,
     expect_refusal,
@@ -24,7 +32,8 @@ from conformance.checks.errors import (
 )
 from conformance.checks.values import shown
 from conformance.config import TargetConfig
-from conformance.generation.payloads import media_body, text_body
+from conformance.generation.payloads import fictional_phone, media_body, text_body
+from conformance.generation.references import Confirmation
 from conformance.generation.strategies import (
     NO_PLUS_SHAPES,
     invalid_e164,
@@ -44,7 +53,8 @@ REAL_NUMBERS = ("+12025550143", "+447700900123", "+201001234567", "+33612345678"
 
 @dataclass(frozen=True)
 class PhoneField:
-    """One place the API takes a phone number, and how to send a value in it."""
+    """One place the API takes a phone number, how to send a value in it, the reference
+    request it is sent in, and the number that reference puts there."""
 
     name: str
     requirement: str
@@ -52,6 +62,22 @@ class PhoneField:
     in_query: bool
     optional: bool
     build: Callable[[TargetConfig, str], dict[str, Any]]
+    wire: str  # the field's name in the request
+    reference: str  # the reference request (generation/references.py)
+    base: Callable[[TargetConfig], str]  # the number the reference carries in the field
+
+    def broken(self, rules: Rules) -> Broken:
+        query = ("phone", "sender_phone") if self.in_query else ()
+        return broke(rules, self.operation, self.wire, query=query)
+
+
+def _reachable(config: TargetConfig) -> str:
+    return str(config.recipient("reachable"))
+
+
+def _active_phone(config: TargetConfig) -> str:
+    active = config.sender("active")
+    return active.phone if active is not None and active.phone else _reachable(config)
 
 
 FIELDS = [
@@ -62,6 +88,9 @@ FIELDS = [
         False,
         False,
         lambda c, p: {"json": text_body(c, sender_phone=p)},
+        "sender_phone",
+        "text",
+        _active_phone,
     ),
     PhoneField(
         "sendMessage JSON to_phone",
@@ -70,6 +99,9 @@ FIELDS = [
         False,
         False,
         lambda c, p: {"json": text_body(c, to=p)},
+        "to_phone",
+        "text",
+        _reachable,
     ),
     PhoneField(
         "sendMessage multipart sender_phone",
@@ -78,6 +110,9 @@ FIELDS = [
         False,
         False,
         lambda c, p: media_body(c, "image", sender_phone=p).kwargs(),
+        "sender_phone",
+        "image",
+        _active_phone,
     ),
     PhoneField(
         "sendMessage multipart to_phone",
@@ -86,6 +121,9 @@ FIELDS = [
         False,
         False,
         lambda c, p: media_body(c, "image", to=p).kwargs(),
+        "to_phone",
+        "image",
+        _reachable,
     ),
     PhoneField(
         "registerSenderNumber phone",
@@ -94,6 +132,9 @@ FIELDS = [
         False,
         False,
         lambda c, p: {"json": {"phone": p, "display_name": "tgo-conformance"}},
+        "phone",
+        "registration",
+        lambda c: fictional_phone(),
     ),
     PhoneField(
         "lookupContact phone",
@@ -102,6 +143,9 @@ FIELDS = [
         True,
         False,
         lambda c, p: {"params": {"phone": p}},
+        "phone",
+        "lookup",
+        _reachable,
     ),
     PhoneField(
         "lookupContact sender_phone",
@@ -110,6 +154,9 @@ FIELDS = [
         True,
         True,
         lambda c, p: {"params": {"phone": c.recipient("reachable"), "sender_phone": p}},
+        "sender_phone",
+        "lookup with sender",
+        _active_phone,
     ),
 ]
 FIELD_IDS = [field.name for field in FIELDS]
@@ -151,7 +198,9 @@ def _expect_refused(
         return True
     ok = True
     for req in (field.requirement, *extra):
-        ok &= expect_refusal(verify, req, response, _refusal(field, rules), what=what)
+        ok &= expect_refusal(
+            verify, req, response, _refusal(field, rules), what=what, broken=field.broken(rules)
+        )
     if value:
         expect_code(verify, "ERR-013", response, {rules.invalid_phone_code}, what=what)
     return ok
@@ -168,8 +217,10 @@ def test_phone_field_refuses_number_that_is_not_e164(
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
+    reference: Callable[[str], Confirmation],
 ) -> None:
-    value = invalid_e164_examples(tgo_rules)[shape]
+    reference(field.reference)
+    value = invalid_e164_examples(tgo_rules, field.base(tgo_config))[shape]
     response = _send(target, tgo_rules, field, tgo_config, value)
     extra = ("PHONE-006",) if shape in NO_PLUS_SHAPES else ()
     _expect_refused(verify, tgo_rules, field, value, shape, response, extra)
@@ -183,7 +234,10 @@ def test_phone_field_refuses_generated_non_e164_numbers(
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
+    reference: Callable[[str], Confirmation],
 ) -> None:
+    reference(field.reference)
+
     @given(broken=invalid_e164(tgo_rules))
     def refuses(broken: tuple[str, str]) -> None:
         shape, value = broken

@@ -13,6 +13,7 @@ from conformance.checks.lists import read_listing, same_id
 from conformance.checks.values import delivery_word, is_timestamp, shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import MESSAGES, text_body
+from conformance.generation.references import Confirmation
 from conformance.generation.requests import unique_text
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
@@ -229,8 +230,10 @@ def test_send_to_recipient_who_cannot_receive_fails(
     verify: Verifier,
     need: Callable[..., Any],
     settle_s: float,
+    reference: Callable[[str], Confirmation],
 ) -> None:
     phone = need("recipient", who)
+    reference("text")  # the same message to [recipients] reachable
     req = "RCPT-007" if who == "unreachable" else "RCPT-008"
     content = unique_text()
     response = target.request(

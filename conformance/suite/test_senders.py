@@ -9,6 +9,7 @@ import pytest
 
 from conformance.checks.errors import (
     any_refusal,
+    broke,
     error_code,
     expect_refusal,
     expect_success,
@@ -19,6 +20,7 @@ from conformance.checks.lists import Listing, read_listing, same_id
 from conformance.checks.values import shown
 from conformance.config import Sender, TargetConfig
 from conformance.generation.payloads import MESSAGES, SENDER_NUMBERS, fictional_phone, text_body
+from conformance.generation.references import Confirmation
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
 from conformance.plugin import rules_of
@@ -150,6 +152,20 @@ def _register(target: TargetClient, verify: Verifier) -> tuple[str, Exchange]:
             break
     assert response is not None
     if 400 <= response.status_code < 500 and response.status_code not in (401, 403):
+        # The display name is optional: the same body with one added (one property changed)
+        # must not be taken where the body without it was refused.
+        named = target.request(
+            "POST", SENDER_NUMBERS, json={"phone": phone, "display_name": "tgo-conformance"}
+        )
+        if not verify.check(
+            "SENDER-002",
+            not 200 <= named.status_code < 300,
+            f"registering {phone} was refused ({response.status_code}) without a display_name "
+            f"and accepted ({named.status_code}) with one",
+            expected="the display name is optional: the phone alone registers the number",
+            exchange=named,
+        ):
+            return phone, named
         # READ-010: no TGO Connect account owns a number reserved for fiction, and a server may
         # refuse to register a number no account can confirm.
         verify.chose(
@@ -205,17 +221,28 @@ def test_registered_sender_starts_pending_verification_and_is_listed(
     )
 
 
-@pytest.mark.requirement("SENDER-003", "ERR-006")
+@pytest.mark.requirement("SENDER-003", "ERR-006", "ERR-014")
 @pytest.mark.parametrize(
     "body", [{}, {"display_name": "tgo-conformance"}], ids=["empty", "name only"]
 )
 def test_register_refuses_body_without_phone(
-    body: dict[str, Any], target: TargetClient, tgo_rules: Rules, verify: Verifier
+    body: dict[str, Any],
+    target: TargetClient,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Callable[[str], Confirmation],
 ) -> None:
+    reference("registration")
     response = target.request("POST", SENDER_NUMBERS, json=body)
+    broken = broke(tgo_rules, "registerSenderNumber", "phone")
     for req in ("SENDER-003", "ERR-006"):
         expect_refusal(
-            verify, req, response, invalid_body(tgo_rules), what=f"registration body {body}"
+            verify,
+            req,
+            response,
+            invalid_body(tgo_rules),
+            what=f"registration body {body}",
+            broken=broken,
         )
 
 
@@ -230,8 +257,10 @@ def test_sender_that_is_not_active_cannot_send(
     tgo_rules: Rules,
     verify: Verifier,
     need: Callable[..., Any],
+    reference: Callable[[str], Confirmation],
 ) -> None:
     sender: Sender = need("sender", not_ready)
+    reference("text")  # the same message from [senders] active
     if (sender.id if by == "id" else sender.phone) is None:
         pytest.skip(tgo_config.missing_reason("senders", f"{not_ready}.{by}"))
     response = target.request("POST", MESSAGES, json=text_body(tgo_config, sender=sender, by=by))
@@ -254,8 +283,10 @@ def test_sender_with_unverified_account_cannot_send(
     tgo_rules: Rules,
     verify: Verifier,
     need: Callable[..., Any],
+    reference: Callable[[str], Confirmation],
 ) -> None:
     sender: Sender = need("sender", PENDING_ACCOUNT)
+    reference("text")  # the same message from [senders] active
     if (sender.id if by == "id" else sender.phone) is None:
         pytest.skip(tgo_config.missing_reason("senders", f"{PENDING_ACCOUNT}.{by}"))
     response = target.request("POST", MESSAGES, json=text_body(tgo_config, sender=sender, by=by))

@@ -6,13 +6,16 @@ within the bounds is a reading (READ-013): taken or refused, the report says whi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 
-from conformance.checks.errors import expect_refusal, expect_success, invalid_body
+from conformance.checks.errors import Broken, broke, expect_refusal, expect_success, invalid_body
 from conformance.checks.values import shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import OMIT, media_body
+from conformance.generation.references import Confirmation
 from conformance.generation.strategies import (
     boundary_durations,
     invalid_durations,
@@ -35,6 +38,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("outside", list(out_of_range_durations(rules).values()))
     if "not_a_number" in metafunc.fixturenames:
         metafunc.parametrize("not_a_number", list(not_a_number_durations().values()))
+
+
+Reference = Callable[[str], Confirmation]
+
+
+def _duration(rules: Rules) -> Broken:
+    """The property a duration case breaks."""
+    return broke(rules, "sendMessage", "duration")
 
 
 def _send_voice(
@@ -73,10 +84,16 @@ def test_voice_accepts_generated_durations_within_the_bounds(
     accepts()
 
 
-@pytest.mark.requirement("VOICE-002", "ERR-006")
+@pytest.mark.requirement("VOICE-002", "ERR-006", "ERR-014")
 def test_voice_refuses_duration_outside_the_bounds(
-    outside: str, target: TargetClient, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    outside: str,
+    target: TargetClient,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("voice")
     response = _send_voice(target, tgo_rules, tgo_config, outside)
     for requirement in ("VOICE-002", "ERR-006"):
         expect_refusal(
@@ -85,17 +102,20 @@ def test_voice_refuses_duration_outside_the_bounds(
             response,
             invalid_body(tgo_rules),
             what=f"voice message with duration {shown(outside)}",
+            broken=_duration(tgo_rules),
         )
 
 
-@pytest.mark.requirement("VOICE-003", "ERR-006")
+@pytest.mark.requirement("VOICE-003", "ERR-006", "ERR-014")
 def test_voice_refuses_duration_that_is_no_number(
     not_a_number: str,
     target: TargetClient,
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("voice")
     response = _send_voice(target, tgo_rules, tgo_config, not_a_number)
     for requirement in ("VOICE-003", "ERR-006"):
         expect_refusal(
@@ -104,13 +124,20 @@ def test_voice_refuses_duration_that_is_no_number(
             response,
             invalid_body(tgo_rules),
             what=f"voice message with duration {shown(not_a_number)}",
+            broken=_duration(tgo_rules),
         )
 
 
 @pytest.mark.requirement("VOICE-002", "VOICE-003")
 def test_voice_refuses_generated_invalid_durations(
-    target: TargetClient, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    target: TargetClient,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("voice")
+
     @given(broken=invalid_durations(tgo_rules))
     def refuses(broken: tuple[str, str]) -> None:
         what, duration = broken
@@ -122,6 +149,7 @@ def test_voice_refuses_generated_invalid_durations(
             response,
             invalid_body(tgo_rules),
             what=f"voice with duration {shown(duration)} ({what})",
+            broken=_duration(tgo_rules),
         ):
             raise ConformanceFailure(f"voice with duration {shown(duration)} was not refused")
 
@@ -137,7 +165,7 @@ def test_fraction_within_the_bounds_is_a_reading(
     response = _send_voice(target, tgo_rules, tgo_config, fraction)
     if 200 <= response.status_code < 300:
         verify.chose("VOICE-003", "READ-013", "a fractional duration within the bounds is taken")
-    elif response.status_code == tgo_rules.invalid_body_status:
+    elif response.status_code in invalid_body(tgo_rules):
         verify.chose("VOICE-003", "READ-013", "a fractional duration is refused")
     else:
         expect_refusal(
@@ -149,10 +177,15 @@ def test_fraction_within_the_bounds_is_a_reading(
         )
 
 
-@pytest.mark.requirement("VOICE-004", "ERR-006")
+@pytest.mark.requirement("VOICE-004", "ERR-006", "ERR-014")
 def test_voice_refuses_message_without_duration(
-    target: TargetClient, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
+    target: TargetClient,
+    tgo_config: TargetConfig,
+    tgo_rules: Rules,
+    verify: Verifier,
+    reference: Reference,
 ) -> None:
+    reference("voice")
     response = _send_voice(target, tgo_rules, tgo_config, OMIT)
     for requirement in ("VOICE-004", "ERR-006"):
         expect_refusal(
@@ -161,4 +194,5 @@ def test_voice_refuses_message_without_duration(
             response,
             invalid_body(tgo_rules),
             what="voice message without duration",
+            broken=_duration(tgo_rules),
         )

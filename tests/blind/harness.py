@@ -2,14 +2,16 @@
 
 Each blind server (tests/blind/<name>/) was written from the five doc pages and a short brief
 alone (tests/blind/README.md). It is started as its brief says: `serve.py --world WORLD.json
---host 127.0.0.1 --port 0 --ready-file READY.json`; READY.json gives its base URL and the id it
-shows for each sender number, from which the target config is written.
+--host 127.0.0.1 --port 0 --ready-file READY.json` (`node serve.js ...` for a Node server, whose
+packages `npm ci` installs from its lock file the first time); READY.json gives its base URL and
+the id it shows for each sender number, from which the target config is written.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import signal
 import string
 import subprocess
@@ -25,7 +27,10 @@ from conformance.config import OtherAccount, Sender, TargetConfig, dump_toml
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE_WORLD = HERE / "example-world.json"
-SERVERS = tuple(sorted(p.name for p in HERE.iterdir() if (p / "serve.py").is_file()))
+ENTRY_POINTS = ("serve.py", "serve.js")
+SERVERS = tuple(
+    sorted(p.name for p in HERE.iterdir() if any((p / e).is_file() for e in ENTRY_POINTS))
+)
 START_TIMEOUT_S = 30.0
 # Which [keys] entry each of the main account's keys is, by its scopes and revocation.
 KEY_ENTRIES = {
@@ -91,6 +96,33 @@ class BlindServer:
     config_path: Path
 
 
+def missing_toolchain(name: str) -> str | None:
+    """Why the blind server `name` cannot start on this machine (None: it can)."""
+    if (HERE / name / "serve.py").is_file() or (shutil.which("node") and shutil.which("npm")):
+        return None
+    return f"{name} is a Node server (serve.js) and this machine has no node and npm"
+
+
+def server_command(name: str) -> list[str]:
+    """How to start the blind server `name`: its serve.py with this interpreter, or its
+    serve.js with node once its packages are installed."""
+    folder = HERE / name
+    if (folder / "serve.py").is_file():
+        return [sys.executable, str(folder / "serve.py")]
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise RuntimeError(missing_toolchain(name))
+    if not (folder / "node_modules").is_dir():
+        subprocess.run(
+            [npm, "ci", "--silent", "--no-audit", "--no-fund"],
+            cwd=folder,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=300,
+        )
+    return [node, str(folder / "serve.js")]
+
+
 @contextmanager
 def blind_server(name: str, directory: Path) -> Iterator[BlindServer]:
     """Start the blind server `name` with a fresh world; stop it when the block ends."""
@@ -100,8 +132,7 @@ def blind_server(name: str, directory: Path) -> Iterator[BlindServer]:
     ready_path = directory / "ready.json"
     process = subprocess.Popen(
         [
-            sys.executable,
-            str(HERE / name / "serve.py"),
+            *server_command(name),
             "--world",
             str(world_path),
             "--host",

@@ -15,7 +15,7 @@ from tgo_mock_client import (
     entries_of,
     error_of,
     list_all,
-    next_page,
+    next_url,
 )
 
 from conformance.mock.behaviour import Behaviour, Choices
@@ -47,7 +47,7 @@ def test_lists_come_in_pages_of_two_with_a_next_link(make_mock: MakeMock, name: 
     mock = make_mock(names=[name])
     first = mock.get("/sender-numbers")
     assert [s["id"] for s in entries_of(first.json())] == [12, 13]
-    url = next_page(first)
+    url = next_url(first)
     assert url == "http://testserver/api/v1/sender-numbers?page=2"
     if name == "compat_paging_link_header":
         assert isinstance(first.json(), list)
@@ -70,7 +70,7 @@ def test_the_last_page_announces_no_next_one(make_mock: MakeMock, name: str) -> 
     mock = make_mock(names=[name])
     last = mock.get("/sender-numbers", params={"page": "3"})
     assert [s["id"] for s in entries_of(last.json())] == [16]
-    assert next_page(last) is None
+    assert next_url(last) is None
     assert "link" not in last.headers
     body = last.json()
     if name == "compat_paging_links_next":
@@ -78,7 +78,53 @@ def test_the_last_page_announces_no_next_one(make_mock: MakeMock, name: str) -> 
     elif name != "compat_paging_link_header":
         assert body[next_key(name)] is None
     beyond = mock.get("/sender-numbers", params={"page": "9"})
-    assert entries_of(beyond.json()) == [] and next_page(beyond) is None
+    assert entries_of(beyond.json()) == [] and next_url(beyond) is None
+
+
+# Conventions that page by position, each with its own envelope; newest first in pages of 2.
+BY_POSITION = {
+    "compat_paging_has_more": ("has_more", "starting_after"),
+    "compat_paging_page_token": ("next_page_token", "page_token"),
+    "compat_paging_cursor": ("meta", "cursor"),
+    "compat_paging_page_number": ("total_pages", "page"),
+    "compat_paging_offset": ("total", "offset"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_POSITION))
+def test_every_paging_convention_is_read_to_its_end(make_mock: MakeMock, name: str) -> None:
+    mock = make_mock(names=[name])
+    first = mock.get("/sender-numbers")
+    signal, parameter = BY_POSITION[name]
+    assert signal in first.json()
+    assert [s["id"] for s in entries_of(first.json())] == [16, 15]
+    following = next_url(first)
+    assert following is not None and parameter in parse_qs(urlsplit(following).query)
+    assert [s["id"] for s in list_all(mock, "/sender-numbers")] == [16, 15, 14, 13, 12]
+    for n in range(3):
+        assert mock.send_text(content=f"message {n}").status_code == 201
+    assert [e["content"] for e in list_all(mock, "/messages")] == [
+        "message 2",
+        "message 1",
+        "message 0",
+    ]
+    assert len(list_all(mock, "/usage")) == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("compat_paging_has_more", {"starting_after": "999"}),
+        ("compat_paging_page_token", {"page_token": "not-a-token"}),
+        ("compat_paging_cursor", {"cursor": "cDE"}),
+        ("compat_paging_offset", {"offset": "-1"}),
+    ],
+)
+def test_a_cursor_the_server_never_gave_is_refused(
+    make_mock: MakeMock, name: str, query: dict[str, str]
+) -> None:
+    mock = make_mock(names=[name])
+    assert error_of(mock.get("/sender-numbers", params=query)) == (422, "validation_error")
 
 
 def test_pages_keep_the_other_list_choices(make_mock: MakeMock) -> None:

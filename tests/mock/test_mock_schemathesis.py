@@ -120,8 +120,8 @@ def test_mock_conforms_to_the_contract(case: Any, cases_seen: Counter[str]) -> N
 @pytest.mark.parametrize(
     "fault,with_key,expected_failure",
     [
-        # response_schema_conformance: the envelope needs message (code is a SHOULD only)
-        ("error_message_field_named_error", False, "JsonSchemaError"),
+        # response_schema_conformance: the envelope needs a text (code is a SHOULD only)
+        ("error_without_text", False, "JsonSchemaError"),
         ("sender_list_wrong_status_value", True, "JsonSchemaError"),
         ("accept_missing_key", False, "IgnoredAuth"),  # ignored_auth
     ],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from conformance.checks.paging import next_page
 from conformance.mock import Behaviour, Seeded, State
 from conformance.mock.models import Backend
 
@@ -117,9 +117,8 @@ class MockClient:
         return self.get("/contacts/lookup", key, params=params)
 
 
-# Where a list body may hold its entries (READ-018), and announce the next page (READ-020).
+# Where a list body may hold its entries (READ-018).
 LIST_KEYS = ("data", "items", "results", "sender_numbers", "messages", "usage")
-_LINK_NEXT = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
 
 
 def entries_of(body: object) -> list[Any]:
@@ -133,31 +132,27 @@ def entries_of(body: object) -> list[Any]:
     return entries
 
 
-def next_page(response: Any) -> str | None:
-    """The next page a list response announces, in its body or in a Link header."""
-    match = _LINK_NEXT.search(response.headers.get("link", ""))
-    if match:
-        return match.group(1)
+def next_url(response: Any) -> str | None:
+    """The next page a list response announces, read as the suite reads it."""
     body = response.json()
-    if not isinstance(body, dict):
-        return None
-    links = body.get("links")
-    announced = links.get("next") if isinstance(links, dict) else None
-    announced = announced or body.get("next_page_url") or body.get("next")
-    return announced if isinstance(announced, str) else None
+    return next_page(str(response.url), response.headers, body, entries_of(body), 0).url
 
 
 def list_all(mock: MockClient, path: str, key: str | None = "full") -> list[Any]:
-    """Every entry of a list, following next-page links (at most 50 pages)."""
+    """Every entry of a list, following its pages as the suite's reader does (at most 50)."""
     response = mock.get(path, key)
     found: list[Any] = []
     for _ in range(50):
         assert response.status_code == 200, response.text
-        found += entries_of(response.json())
-        url = next_page(response)
-        if url is None:
+        page = entries_of(response.json())
+        found += page
+        following = next_page(
+            str(response.url), response.headers, response.json(), page, len(found)
+        )
+        assert following.unreadable is None, following.unreadable
+        if following.url is None:
             return found
-        response = mock.client.get(url, headers=mock.auth(key))
+        response = mock.client.get(following.url, headers=mock.auth(key))
     raise AssertionError(f"{path} pages without end")
 
 

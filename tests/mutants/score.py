@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "blind")]
 from corpus import ALL_COMPATIBLE, BROKEN, COMPATIBLE  # noqa: E402
 
+from conformance.rules.catalogue import load_catalogue  # noqa: E402
 from conformance.run.orchestrate import RunError, RunOptions, execute  # noqa: E402
 
 
@@ -91,6 +92,23 @@ def run_all(workdir: Path) -> dict[str, VariantRun]:
     runs = [run_variant(name, workdir, requirement=req) for name, req in BROKEN.items()]
     runs += [run_variant(name, workdir) for name in (*COMPATIBLE, ALL_COMPATIBLE)]
     return {run.variants: run for run in runs}
+
+
+def testable_must() -> frozenset[str]:
+    """The MUST requirements the suite tests (level MUST, no `not_tested`)."""
+    return frozenset(
+        r.id for r in load_catalogue().requirements if r.level == "MUST" and not r.not_tested
+    )
+
+
+def must_with_killing_variant(runs: dict[str, VariantRun]) -> tuple[frozenset[str], int]:
+    """The testable MUST requirements some broken variant naming them is killed for (its run
+    failed that requirement), and how many testable MUST requirements there are."""
+    must = testable_must()
+    covered = frozenset(
+        req for name, req in BROKEN.items() if req in must and runs[name].killed_for(req)
+    )
+    return covered, len(must)
 
 
 SECTION = re.compile(r"^_+ ((?:GET|POST) \S+) _+$")
@@ -206,6 +224,11 @@ def main() -> None:
         print(f"kill rate: {len(killed)}/{len(BROKEN)} = {100 * len(killed) / len(BROKEN):.1f} %")
         if missed:
             print(f"survivors: {', '.join(missed)}")
+        covered, must_total = must_with_killing_variant(runs)
+        print(f"MUST requirements with a killing variant: {len(covered)}/{must_total}")
+        uncovered = sorted(testable_must() - covered)
+        if uncovered:
+            print(f"MUST requirements without one: {', '.join(uncovered)}")
         compatible_runs = len(COMPATIBLE) + 1
         print(
             f"false alarms: {len(false_alarms)} of {compatible_runs} compatible variants "

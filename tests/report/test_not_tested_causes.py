@@ -7,11 +7,13 @@ import pytest
 
 from conformance.checks.lists import Listing
 from conformance.config import TargetConfig
+from conformance.generation.references import Confirmation, reference_kinds
 from conformance.plugin.session import WRITES_REASON, deadline_reason
 from conformance.report.model import RequirementResult, TestOutcome
 from conformance.report.not_tested import ALLOW_WRITES, breakdown, cause_of
 from conformance.report.traceability import requirement_results
 from conformance.rules.catalogue import Catalogue, load_catalogue
+from conformance.rules.values import load_rules
 from conformance.verify import CheckRecord
 
 
@@ -34,6 +36,11 @@ def _incomplete_listing_reason() -> str:
     return str(skipped.value.msg)
 
 
+def _refused_reference_reason() -> str:
+    kind = reference_kinds(load_rules())["text"]
+    return Confirmation(kind, False, "answered 422").reason_not_tested()
+
+
 def _result(catalogue: Catalogue, outcomes: list[TestOutcome], req: str) -> RequirementResult:
     return next(r for r in requirement_results(catalogue, outcomes) if r.requirement.id == req)
 
@@ -49,6 +56,7 @@ def test_every_skip_reason_the_kit_words_has_its_cause(catalogue: Catalogue) -> 
         "read_only": [WRITES_REASON],
         "deadline": [deadline_reason(60.0)],
         "target_limit": [_incomplete_listing_reason()],
+        "reference_refused": [_refused_reference_reason()],
     }
     for cause, texts in reasons.items():
         for text in texts:

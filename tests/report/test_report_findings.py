@@ -18,7 +18,7 @@ BROKEN = (
     "scope_error_wrong_status",
     "e164_accept_separators",
     "voice_accept_301",
-    "error_message_field_named_error",
+    "error_without_text",
     "log_missing_field_sent_at",
 )
 
@@ -49,11 +49,11 @@ def test_one_cause_is_one_finding_naming_every_requirement_it_breaks(several_bro
     # scope_error_wrong_status: every missing scope answered 401.
     scopes = _finding_naming(several_broken, "SCOPE-001", "SCOPE-002", "SCOPE-007")
     assert scopes["response_status"] == "HTTP 401"
-    # error_message_field_named_error: one envelope finding, whatever the status it was seen on.
+    # error_without_text: one envelope finding, whatever the status it was seen on.
     envelope = [
         f
         for f in findings
-        if f["requirements"] == ["ERR-002"] and "does not fit the envelope" in f["observed"]
+        if f["requirements"] == ["ERR-002"] and "no non-empty text" in f["observed"]
     ]
     assert len(envelope) == 1, envelope
     # Each finding counted once: no requirement's failures are split across two findings

@@ -1,0 +1,1 @@
+"""TGO Business API: an independent Django REST Framework implementation (in-memory)."""
