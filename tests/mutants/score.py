@@ -199,7 +199,17 @@ def blind_false_alarms(workdir: Path) -> dict[str, list[str]]:
                 )
             )
         report = outcome.report
-        found[name] = [] if report is None else [r.requirement.id for r in report.failed_must]
+        # Each with its first failure, so a false alarm seen once keeps its evidence.
+        found[name] = (
+            []
+            if report is None
+            else [
+                f"{r.requirement.id} ({r.failures[0].test}: {r.failures[0].message[:300]})"
+                if r.failures
+                else r.requirement.id
+                for r in report.failed_must
+            ]
+        )
     return found
 
 
