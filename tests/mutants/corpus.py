@@ -14,6 +14,5 @@ ALL_COMPATIBLE = ",".join(COMPATIBLE)
 # compatible variant -> the requirements whose checks consult the reading it takes (its
 # register entry's `checks`), as --tgo-requirements takes them
 CONSULTED_BY: dict[str, str] = {
-    name: ",".join(load_register().by_id(str(v.reading)).checks)
-    for name, v in compatible().items()
+    name: ",".join(load_register().by_id(str(v.reading)).checks) for name, v in compatible().items()
 }
