@@ -1,8 +1,9 @@
 """The rules of the mock TGO Business tenant over its State (state.py). Knows nothing of HTTP.
 
-`Backend` applies the documented rules to it: authentication and scopes, sender life cycle,
-recipient reachability, sending, log and usage. Hooks and choices are read here, inside the rule
-they bend; delivery.py decides what becomes of a message once its sender passed. State and
+`Backend` applies the documented rules to it: authentication and scopes (access.py), sender
+life cycle, recipient reachability, sending, log and usage. Hooks and choices are read here,
+inside the rule they bend; delivery.py decides what becomes of a message once its sender
+passed. State and
 new_api_key are re-exported from state.py.
 """
 
@@ -14,14 +15,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 
+from conformance.mock.access import Access
 from conformance.mock.behaviour import Behaviour
 from conformance.mock.delivery import Delivery
 from conformance.mock.errors import (
     AccountNotVerified,
     ForeignSender,
-    InsufficientScope,
-    InvalidApiKey,
-    MissingApiKey,
     NoConnectAccount,
     NotFound,
     SenderExists,
@@ -54,8 +53,6 @@ from conformance.mock.validation import (
 )
 from conformance.rules.values import Rules
 
-_KEY_JUNK = ("\\r", "\\n", "\\t", " ", "\t", '"', "'")
-
 # Where the mock's own id counters start (choices.id_base moves them all).
 ID_BASES = {"sender": 100, "message": 1, "recipient": 5000}
 
@@ -76,77 +73,21 @@ class Backend:
         self.choices = self.behaviour.choices
         self.hook = self.behaviour.hook
         self.delivery = Delivery(self.behaviour)
+        self.access = Access(state, self.behaviour)
 
     @contextmanager
     def _locked(self) -> Iterator[State]:
         with self.state.lock:
             yield self.state
 
-    # --- authentication and scopes ---
+    # --- authentication and scopes (access.py) ---
 
     def authorize(
         self, operation_id: str, api_keys: Sequence[str], authorization: str | None = None
     ) -> str:
         """401 unless exactly one active key is given in X-Api-Key; 403 without the scope.
         The account the key belongs to: what the request may see and use."""
-        if operation_id == "getUsage" and self.hook("usage_ignores_x_api_key"):
-            api_keys = ()  # it looks for the key under another header name
-        key = self._authenticate(api_keys, authorization)
-        if operation_id == "lookupContact" and self.hook("lookup_refuses_valid_key"):
-            raise InvalidApiKey()  # it checks keys against a stale copy of its own
-        if operation_id == "getUsage" and self.hook("usage_forbidden_to_every_key"):
-            raise InsufficientScope("Usage is not included in this account's plan")
-        needs_one_of: tuple[str, ...] = (operation_id,)
-        if operation_id == "listSenderNumbers" and self.choices.sender_list_scope_of:
-            needs_one_of = self.choices.sender_list_scope_of  # READ-024
-        scopes = [self.rules.scopes[op] for op in needs_one_of]
-        if any(s is None or self._grants(key, s) for s in scopes):
-            return key.account
-        raise InsufficientScope.for_scope(" or ".join(s for s in scopes if s))
-
-    def _grants(self, key: ApiKey, scope: str) -> bool:
-        """Whether the key holds the scope: named, or by full access."""
-        full = self.rules.full_access_scope
-        if self.hook("full_access_without_lookup") and scope == self.rules.scopes["lookupContact"]:
-            return scope in key.scopes  # full access as a fixed list that misses this scope
-        if self.hook("writes_need_full_access") and scope in self._write_scopes():
-            return full in key.scopes
-        return key.grants(scope, full)
-
-    def _write_scopes(self) -> frozenset[str]:
-        operations = self.rules.operations.values()
-        return frozenset(
-            scope
-            for op in operations
-            if op.method == "POST" and (scope := self.rules.scopes[op.operation_id])
-        )
-
-    def _authenticate(self, api_keys: Sequence[str], authorization: str | None) -> ApiKey:
-        values = list(api_keys)
-        if not values and authorization and self.hook("accept_authorization_header"):
-            values = [authorization.removeprefix("Bearer ").removeprefix("bearer ").strip()]
-        if not values:
-            if self.hook("accept_missing_key"):
-                return ApiKey("", frozenset({self.rules.full_access_scope}))
-            raise MissingApiKey()
-        invalid = InvalidApiKey(status=403 if self.hook("invalid_key_answers_403") else None)
-        if len(values) != 1:
-            raise invalid
-        with self._locked() as state:
-            key = state.keys.get(values[0])
-            if key is None and self.hook("trim_key_junk"):
-                key = state.keys.get(self._trimmed_key(values[0]))
-            if key is None and self.hook("strip_key_whitespace"):
-                key = state.keys.get("".join(values[0].split()))
-        if key is None or (key.revoked and not self.hook("accept_revoked_key")):
-            raise invalid
-        return key
-
-    def _trimmed_key(self, value: str) -> str:
-        """What a sloppy server keeps of a key (trim_key_junk): junk cut, prefix kept."""
-        for junk in _KEY_JUNK:
-            value = value.replace(junk, "")
-        return value[: len(self.rules.key_prefix) + self.rules.key_body_length]
+        return self.access.authorize(operation_id, api_keys, authorization)
 
     # --- keys (control plane and fixtures) ---
 
