@@ -88,6 +88,15 @@ def bench_progress(session: nox.Session) -> None:
     session.run("python", "benchmarks/progress_estimate.py", *session.posargs)
 
 
+@nox.session(name="seed_sweep")
+def seed_sweep(session: nox.Session) -> None:
+    """The tests the seed reaches (the generated cases), full profile, under 20 seeds per target
+    (every compatible variant, every blind server): each (target, seed) that does not pass, with
+    its replay command. Options: --seeds, --seed-list, --targets, --jobs (--help)."""
+    _install(session)
+    session.run("python", "benchmarks/seed_sweep.py", *session.posargs)
+
+
 @nox.session(name="request_counts")
 def request_counts(session: nox.Session) -> None:
     """Refresh conformance/data/requests-per-test.json (the plan's requests per test, which the

@@ -2,8 +2,8 @@
 
 Runs the plan's dry run (the suite against the bundled mock, in this process) for each profile,
 with writes allowed and not, against a config with every entry, and counts each test's requests
-from the dry run's exchanges.har. Writes conformance/data/requests-per-test.json. Run it after
-changing what the suite sends; a test missing from the table counts as an average one.
+from the dry run's records of what it sent. Writes conformance/data/requests-per-test.json. Run
+it after changing what the suite sends; a test missing from the table counts as an average one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import io
 import json
 import sys
 import tempfile
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from conformance.mock.embedded import embedded_mock
 from conformance.profiles import PROFILES
 from conformance.report.eta import TABLE_FILE
 from conformance.run.orchestrate import RunOptions, execute
-from conformance.run.plan import read_har
 
 OUT = Path(__file__).resolve().parents[1] / "conformance" / "data" / TABLE_FILE
 SEED = 1  # the counts of one seed: a fixed, reviewable table
@@ -42,11 +40,8 @@ def counts(profile: str, allow_writes: bool) -> dict[str, int]:
                 )
             )
         assert outcome.report is not None, quiet.getvalue()[-2000:]
-        sent = Counter(
-            entry.get("_test", "") for entry in read_har(outcome.report_dir)["log"]["entries"]
-        )
         return {
-            test.nodeid: sent[test.nodeid]
+            test.nodeid: len(outcome.sent.get(test.nodeid, ()))
             for test in sorted(outcome.report.tests, key=lambda t: t.nodeid)
         }
 

@@ -142,6 +142,11 @@ def plan(config: Path | None, profile: str, output: str) -> None:
     help="Seconds between progress lines (default: 5 on a terminal, 60 in a log; 0: none).",
 )
 @click.option(
+    "--name",
+    default="",
+    help="The run's name in summary.json and matrices (default: the base URL).",
+)
+@click.option(
     "--mock-variant",
     "mock_variants",
     default="",
@@ -165,6 +170,7 @@ def run(
     waivers: Path | None,
     seed: int | None,
     progress_every: float | None,
+    name: str,
     mock_variants: str,
     contract: Path | None,
     pytest_args: tuple[str, ...],
@@ -183,9 +189,67 @@ def run(
         pytest_args=pytest_args,
         mock_variants=tuple(name for name in mock_variants.split(",") if name),
         contract=contract,
+        name=name,
     )
     try:
         outcome = execute(options)
+    except RunError as error:
+        _usage_error(str(error))
+    for line in outcome.lines:
+        click.echo(line)
+    sys.exit(outcome.exit_status)
+
+
+@main.command()
+@click.argument(
+    "report_dirs", metavar="REPORT_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Where to write matrix.html and matrix.json.",
+)
+def matrix(report_dirs: tuple[Path, ...], out: Path) -> None:
+    """Targets x requirements from several runs' summary.json: matrix.html and matrix.json."""
+    from conformance.report.matrix import MatrixError, build_matrix, read_runs
+    from conformance.report.matrix_render import write_matrix
+
+    try:
+        built = build_matrix(read_runs(report_dirs), out)
+    except MatrixError as error:
+        _usage_error(str(error))
+    try:
+        written = write_matrix(built, out)
+    except OSError as error:
+        _usage_error(f"--out {out}: cannot write there ({error.strerror or error})")
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("earlier_dir", metavar="REPORT_DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the new reports (default: beside REPORT_DIR, as REPORT_DIR-rerun).",
+)
+def rerun(earlier_dir: Path, report_dir: Path | None) -> None:
+    """Run the failed and inconclusive tests of an earlier run again: same target, same seed,
+    the earlier report as baseline."""
+    from conformance.run.rerun import read_earlier_run, rerun_options
+    from conformance.run.rerun import rerun as rerun_tests
+
+    try:
+        earlier = read_earlier_run(earlier_dir)
+        if not earlier.tests:
+            click.echo(f"rerun: {earlier_dir} has no failed or inconclusive test: nothing to run")
+            sys.exit(0)
+        options = rerun_options(earlier, report_dir)
+        click.echo(earlier.describe())
+        outcome = rerun_tests(earlier, options)
     except RunError as error:
         _usage_error(str(error))
     for line in outcome.lines:

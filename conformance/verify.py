@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from conformance.rules.basis import Basis
+
 
 class ProvidesEvidence(Protocol):
     """Something that can describe a request and its response for a report (already redacted)."""
@@ -32,9 +34,13 @@ class CheckRecord:
     # What kind of finding a failure is, when the request it was seen on does not say: the
     # report counts failures with one label as one finding, across requirements and statuses.
     finding: str = ""
+    # The rule the check applied and the docs' words behind it, when they are not simply the
+    # requirement's own sentence: the report quotes them first.
+    basis: Basis | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["basis"] = self.basis.to_json() if self.basis is not None else None
         if self.ok and self.reading is None:
             # Passing checks only need to say which requirement they exercised.
             return {"requirement": self.requirement, "ok": True}
@@ -58,6 +64,7 @@ class CheckRecord:
             evidence=data.get("evidence"),
             reading=data.get("reading"),
             finding=str(data.get("finding", "")),
+            basis=Basis.from_json(data["basis"]) if data.get("basis") else None,
         )
 
 
@@ -92,10 +99,12 @@ class Verifier:
         expected: str = "",
         exchange: ProvidesEvidence | None = None,
         finding: str = "",
+        basis: Basis | None = None,
     ) -> bool:
         """Record that ``requirement`` held (ok) or not; returns ok so callers can branch.
         ``finding`` labels the kind of failure when its status and expectation do not (the
-        error envelope, checked on every status)."""
+        error envelope, checked on every status); ``basis`` is the rule that decided, when it
+        is not the requirement's own sentence."""
         if requirement not in self.declared and requirement not in self.ambient:
             raise UndeclaredRequirement(
                 f"check for {requirement}, which the test's requirement marker does not name "
@@ -110,7 +119,9 @@ class Verifier:
             self.records.remove(earlier[0])
         evidence = exchange.evidence() if exchange is not None else None
         self.records.append(
-            CheckRecord(requirement, False, message, expected, evidence, finding=finding)
+            CheckRecord(
+                requirement, False, message, expected, evidence, finding=finding, basis=basis
+            )
         )
         return False
 
@@ -130,9 +141,12 @@ class Verifier:
         *,
         expected: str = "",
         exchange: ProvidesEvidence | None = None,
+        basis: Basis | None = None,
     ) -> None:
         """Like check, but a failure stops the test at once (nothing after it can be judged)."""
-        if not self.check(requirement, ok, message, expected=expected, exchange=exchange):
+        if not self.check(
+            requirement, ok, message, expected=expected, exchange=exchange, basis=basis
+        ):
             raise ConformanceFailure(f"{requirement}: {message}")
 
     def failures(self) -> list[CheckRecord]:

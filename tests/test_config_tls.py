@@ -12,8 +12,8 @@ from tls_fronts import Certificates, make_certificates
 
 from conformance.config import ConfigError, TargetConfig, dump_toml, load_config
 from conformance.config.model import TlsFiles
+from conformance.description import RunDescription
 from conformance.report.environment import environment
-from conformance.run.description import RunDescription
 
 BASE = """
 base_url = "https://staging.example.com"

@@ -11,9 +11,14 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from runs import ServedMock, clean_env, cli
 
 from conformance.config.toml import dump_toml
+
+# `plan` runs the suite against the mock standing in for the target (and one test runs it for
+# real): whole-suite runs, seconds each.
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.http.client import BrokenAnswer, TargetNotAnswering, TargetTimeout
-from conformance.plugin.session import blames_target, unanswered_in
+from conformance.plugin.blame import blames_target, unanswered_in
 
 
 def _raised_while_handling(error: BaseException) -> BaseException:

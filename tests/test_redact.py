@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.http.redact import Redactor, mask_key
+from conformance.redact import Redactor, mask_key
 
 KEY = "trk_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 ODD_KEY = 'trk_a/b+c=d&e%f g"h\\i~j0123456789'  # characters that get encoded

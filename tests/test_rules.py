@@ -99,6 +99,7 @@ def _voice_results(report_dir: Path) -> dict[str, str]:
     return {r["id"]: r["status"] for r in summary["requirements"] if r["id"].startswith("VOICE")}
 
 
+@pytest.mark.slow
 def test_checks_follow_a_changed_bound(
     shorter_contract: Path, served_mock: ServedMock, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from leaks import assert_no_key_piece, files_under
-from runs import ServedMock, clean_env, cli
+from runs import ServedMock, clean_env, cli, kept_report_dir
 
 from conformance.rules.catalogue import load_catalogue
 
@@ -18,11 +18,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def mock_run(served_mock: ServedMock, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    report_dir = tmp_path_factory.mktemp("run") / "report"
+    report_dir = kept_report_dir("bundled-mock", tmp_path_factory.mktemp("run") / "report")
     result = cli(
         "run",
         "--config",
         str(served_mock.config_path),
+        "--name",
+        "bundled mock",
         "--profile",
         "quick",
         "--report-dir",

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from runs import ServedMock, clean_env, cli
 
 from conformance.config.toml import dump_toml
@@ -26,6 +27,7 @@ def _run(tmp_path: Path, config: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_a_rate_limited_run_says_how_far_it_is(served_mock: ServedMock, tmp_path: Path) -> None:
     config = tmp_path / "slow.toml"
     config.write_text(dump_toml(replace(served_mock.config, rate_limit=25.0)), encoding="utf-8")
@@ -38,6 +40,7 @@ def test_a_rate_limited_run_says_how_far_it_is(served_mock: ServedMock, tmp_path
     assert "\r" not in output  # line by line, for a CI log as for a terminal
 
 
+@pytest.mark.slow
 def test_a_short_run_in_a_log_prints_no_progress(served_mock: ServedMock, tmp_path: Path) -> None:
     # Not a terminal: a line a minute at most, so a run of seconds prints none.
     assert not PROGRESS.search(_run(tmp_path, served_mock.config_path))

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from runs import clean_env, cli
 
 SELECTION = ("--", "-k", "schema or phones")
@@ -41,6 +42,7 @@ def _generated(report_dir: Path) -> dict[str, list[tuple[str, str, str, str]]]:
     return by_test
 
 
+@pytest.mark.slow
 def test_a_seed_replays_the_generated_cases_and_is_recorded(tmp_path: Path) -> None:
     first, output = _run(tmp_path, "first", "--seed", "5")
     again, _ = _run(tmp_path, "again", "--seed", "5")
@@ -51,6 +53,7 @@ def test_a_seed_replays_the_generated_cases_and_is_recorded(tmp_path: Path) -> N
     assert _generated(first) != _generated(other)
 
 
+@pytest.mark.slow
 def test_a_run_without_seed_records_the_one_it_drew(tmp_path: Path) -> None:
     report_dir, output = _run(tmp_path, "drawn")
     seed = json.loads((report_dir / "summary.json").read_text())["seed"]
@@ -58,6 +61,7 @@ def test_a_run_without_seed_records_the_one_it_drew(tmp_path: Path) -> None:
     assert f"<th>seed</th><td>{seed}</td>" in (report_dir / "compliance.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_run_writes_only_into_its_report_directory(tmp_path: Path) -> None:
     work = tmp_path / "cwd"
     work.mkdir()

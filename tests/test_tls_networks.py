@@ -14,9 +14,9 @@ from tls_fronts import Certificates, ConnectProxy, make_certificates, tls_mock
 
 from conformance.config import TargetConfig, dump_toml
 from conformance.config.model import TlsFiles
+from conformance.description import RunDescription
 from conformance.http.client import TargetClient, TargetUnreachable
 from conformance.rules.values import load_rules
-from conformance.run.description import RunDescription
 from conformance.run.pytest_front import RunError, preflight
 
 # Variables that would steer TLS or proxies from outside the test.

@@ -12,7 +12,7 @@ import pytest
 from files_agree import assert_four_files_agree
 from runs import clean_env, cli
 
-from conformance.report.waivers import WaiverError, load_waivers
+from conformance.waivers import WaiverError, load_waivers
 
 SELECTION = ("--", "-k", "voice and not schema")
 BROKEN = "voice_accept_301"  # fails VOICE-002 and ERR-006 in test_voice.py
@@ -62,6 +62,7 @@ def _run(tmp_path: Path, waivers: str) -> tuple[int, str, Path]:
     return result.returncode, result.stdout + result.stderr, report_dir
 
 
+@pytest.mark.slow
 def test_waived_failures_do_not_fail_the_verdict_and_every_file_says_waived(
     tmp_path: Path,
 ) -> None:
@@ -101,6 +102,7 @@ def test_waived_failures_do_not_fail_the_verdict_and_every_file_says_waived(
     assert_four_files_agree(report_dir)
 
 
+@pytest.mark.slow
 def test_an_expired_or_narrower_waiver_waives_nothing(tmp_path: Path) -> None:
     waivers = WAIVERS.replace("2099-01-31", "2020-01-01", 1).replace(
         'tests = "test_voice.py::*"', 'tests = "test_messages.py::*"'

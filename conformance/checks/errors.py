@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from conformance.checks.values import shown
+from conformance.rules.basis import Basis
 from conformance.rules.values import Rules, load_rules
 from conformance.verify import ProvidesEvidence, Verifier
 
 # Checked on every error response any test sees, whatever the test is about.
 ENVELOPE_REQUIREMENTS = frozenset({"ERR-001", "ERR-002", "ERR-003", "ERR-009", "ERR-015"})
+# The MUST an error body without text breaks, whichever check sees it.
+ENVELOPE_TEXT_REQUIREMENT = "ERR-002"
 # The SHOULD that notes a refusal following error-codes.txt where the TGO pages differ: any
 # test that expects an invalid body refused may record it.
 TGO_STATUS_REQUIREMENT = "ERR-014"
@@ -50,6 +53,10 @@ class Refusal:
     label: str
     tgo_status: int | None = None
     reading: str | None = None
+    basis: Basis | None = None  # the rule that pins the statuses, when the docs pin them
+    # The rule the request broke, when it is not the requirement's own sentence: it decides
+    # when the target takes the request instead of refusing it.
+    input_basis: Basis | None = None
 
     def __contains__(self, status: object) -> bool:
         return status in self.statuses
@@ -57,6 +64,24 @@ class Refusal:
     @classmethod
     def exactly(cls, *statuses: int) -> Refusal:
         return cls(frozenset(statuses), "/".join(str(s) for s in sorted(statuses)))
+
+    def widened(self, *statuses: int) -> Refusal:
+        """The same refusal, also admitting statuses a register entry accepts beside the
+        documented ones (415 for a media message sent as JSON): the basis stays the docs'."""
+        extra = " or ".join(str(s) for s in statuses)
+        # No tgo_status: a status outside both pages' says nothing of which page it followed.
+        return Refusal(
+            self.statuses | set(statuses),
+            f"{self.label} or {extra}",
+            basis=self.basis,
+            input_basis=self.input_basis,
+        )
+
+    @classmethod
+    def pinned(cls, rules: Rules, rule: str, says: str) -> Refusal:
+        """The one status an x-tgo-rules entry pins (401 for a key problem, 403 for a scope)."""
+        status = int(rules.sentences[rule].value)
+        return cls(frozenset({status}), str(status), basis=rules.basis(says, rule))
 
 
 def invalid_body(rules: Rules) -> Refusal:
@@ -68,12 +93,24 @@ def invalid_body(rules: Rules) -> Refusal:
         f"{tgo} (errors-and-troubleshooting.txt) or {generic} (error-codes.txt)",
         tgo_status=tgo,
         reading="READ-003",
+        basis=rules.basis(
+            f"invalid input is refused with {tgo} or {generic}",
+            "invalid_body_status",
+            "invalid_body_generic_status",
+            reading="READ-003",
+        ),
     )
 
 
 def body_or_query(rules: Rules) -> Refusal:
-    """An unreadable body or an invalid query parameter: 400 or 422 (READ-004, READ-005)."""
-    return Refusal.exactly(400, rules.invalid_body_status)
+    """An unreadable body or an invalid query parameter: 400 or 422 (READ-004, READ-005).
+    The docs give no status for these; the two they give for invalid input are its basis."""
+    refusal = invalid_body(rules)
+    return Refusal(
+        frozenset({400, rules.invalid_body_status}),
+        f"{rules.invalid_body_status} or 400",
+        basis=refusal.basis,
+    )
 
 
 def any_refusal(rules: Rules) -> Refusal:
@@ -132,6 +169,17 @@ def error_message(response: ResponseLike) -> str | None:
     return texts[0] if texts else None
 
 
+def envelope_basis(rules: Rules) -> Basis:
+    """The rule an error body's text is judged by: in message (the TGO pages) or in error
+    (error-codes.txt), either page passing (READ-001)."""
+    return rules.basis(
+        "every error body carries a non-empty human-readable text in message or error",
+        "error_text_field",
+        "error_text_field_generic",
+        reading="READ-001",
+    )
+
+
 def check_error_envelope(
     verify: Verifier, response: ResponseLike, rules: Rules | None = None
 ) -> None:
@@ -175,6 +223,7 @@ def check_error_envelope(
         '{"error": "<human-readable text>"} (error-codes.txt)',
         exchange=response,
         finding="error bodies carry no human-readable text in message or error",
+        basis=envelope_basis(rules),
     )
     shape = [name for name in ("message", "error", "code") if name in body]
     verify.chose("ERR-002", "READ-001", "error body: " + (", ".join(shape) or "none of the fields"))
@@ -190,6 +239,10 @@ def check_error_envelope(
         "names the field error, which passes ERR-002",
         exchange=response,
         finding="error bodies carry their text in error (error-codes.txt), not message",
+        basis=replace(
+            envelope_basis(rules),
+            says="the TGO pages show an error's text in message; error-codes.txt names it error",
+        ),
     )
     code = body.get("code")
     verify.check(
@@ -260,6 +313,7 @@ def expect_refusal(
     message: str | None = None,
     what: str,
     broken: Broken | None = None,
+    text_basis: Basis | None = None,
 ) -> bool:
     """Record whether ``response`` refused ``what`` with a status ``refusal`` admits, with the
     documented message when the docs give one, and, for a case that broke one property
@@ -273,6 +327,9 @@ def expect_refusal(
             f"{what}: answered {status}",
             expected=f"a {refusal.label} refusal",
             exchange=response,
+            # A refusal with the wrong status breaks the status rule; an answer that took the
+            # input breaks the rule the input broke, which is the requirement's own.
+            basis=refusal.basis if status >= 400 else refusal.input_basis,
         )
     reason = None if broken is None else other_reason(response, broken)
     if reason is not None:
@@ -294,6 +351,8 @@ def expect_refusal(
             f"{what}: refused with {status} but its text is {shown(error_message(response))}",
             expected=f"the text {shown(message)} verbatim, in message or error",
             exchange=response,
+            # No text at all is the envelope's rule broken, not this text's.
+            basis=text_basis if texts else envelope_basis(load_rules()),
         ):
             return False
     return verify.check(requirement, True)
@@ -317,6 +376,13 @@ def _note_page_followed(
         exchange=response,
         finding=f"invalid input answered {status} (error-codes.txt) where the TGO pages say "
         f"{refusal.tgo_status}",
+        basis=None
+        if refusal.basis is None
+        else replace(
+            refusal.basis,
+            says=f"the TGO pages refuse invalid input with {refusal.tgo_status}, "
+            f"error-codes.txt with {status}",
+        ),
     )
 
 

@@ -21,11 +21,12 @@ from typing import Any
 
 from conformance.checks.errors import error_texts, is_json_content_type
 from conformance.config import TargetConfig
-from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.http.evidence import Exchange
 from conformance.rules.catalogue import Catalogue
-from conformance.rules.contract import operation
+from conformance.rules.contract import QUERY, PhoneField, operation
+from conformance.rules.seconds import read_seconds
 from conformance.rules.values import Rules
+from conformance.rules.writes import WRITING_OPERATIONS
 
 # A plain value: printable, short, no control characters (a server may bound or sanitise text).
 _PLAIN_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,160}")
@@ -91,32 +92,47 @@ def documented_violation(op_id: str, case: Any, rules: Rules) -> str | None:
     if rules.key_header.lower() not in headers:
         return f"no {rules.key_header}"
     query = case.query or {}
-    if op_id == "lookupContact":
-        phone = query.get("phone")
-        if not rules.phone.matches(phone):
-            return "lookup phone missing or not E.164"
-        sender = query.get("sender_phone")
-        if sender not in (None, "") and not rules.phone.matches(sender):
-            return "lookup sender_phone not E.164"
-        return None
-    if op_id not in WRITING_OPERATIONS:
-        return None
+    violation = _phone_violation(rules, op_id, QUERY, query)
+    if violation is not None or op_id not in WRITING_OPERATIONS:
+        return violation
     body = case.body
     if not isinstance(body, dict):
         return "the body is no object"
-    if op_id == "registerSenderNumber":
-        return None if rules.phone.matches(body.get("phone")) else "phone missing or not E.164"
-    return _send_violation(body, rules, getattr(case, "media_type", "") or "")
+    media_type = (getattr(case, "media_type", "") or "").split(";")[0].strip()
+    violation = _phone_violation(rules, op_id, media_type, body)
+    if violation is not None or op_id != "sendMessage":
+        return violation
+    return _send_violation(body, rules, media_type)
+
+
+def _phone_violation(rules: Rules, op_id: str, where: str, values: Mapping[str, Any]) -> str | None:
+    """The first phone field (the contract's, sent `where`) whose value breaks E.164: a
+    required one absent or invalid, an optional one present and invalid. An empty or null
+    optional value may be taken as absent (READ-011): the sender rule judges an empty
+    sender_phone."""
+    for place in _phone_places(rules, op_id, where):
+        value = values.get(place.name)
+        if place.required and not rules.phone.matches(value):
+            return f"{place.name} missing or not E.164"
+        absent = place.name not in values or _empty(value)
+        if not place.required and not absent and not rules.phone.matches(value):
+            return f"{place.name} not E.164"
+    return None
+
+
+def _phone_places(rules: Rules, op_id: str, where: str) -> list[PhoneField]:
+    places = rules.operations[op_id].phone_fields
+    if where == QUERY:
+        return [place for place in places if place.in_query]
+    body = [place for place in places if not place.in_query]
+    # A media type the contract does not list: the body fields of every one it does.
+    chosen = [place for place in body if place.where == where] or body
+    return list({place.name: place for place in chosen}.values())
 
 
 def _send_violation(body: dict[str, Any], rules: Rules, media_type: str) -> str | None:
-    if not rules.phone.matches(body.get("to_phone")):
-        return "to_phone missing or not E.164"
-    has_phone, has_id = "sender_phone" in body, "sender_number_id" in body
-    if has_phone == has_id:
+    if _sender_violation(body):
         return "both sender fields, or neither"
-    if has_phone and not rules.phone.matches(body.get("sender_phone")):
-        return "sender_phone not E.164"
     kind = body.get("type")
     if kind not in rules.message_types:
         return "type missing or not one of the four"
@@ -125,25 +141,46 @@ def _send_violation(body: dict[str, Any], rules: Rules, media_type: str) -> str 
         if not multipart or "media" not in body:
             return "a media message without its file"
         if kind == "voice":
-            return _duration_violation(body.get("duration"), rules)
+            return duration_violation(body.get("duration"), rules)
         return None
     if "content" not in body or body.get("content") is None:
         return "a text message without content"
     return None
 
 
-def _duration_violation(raw: Any, rules: Rules) -> str | None:
+def _sender_violation(body: Mapping[str, Any]) -> bool:
+    """Whether the body fails to name exactly one sender under both readings of a null or an
+    empty value (READ-011): it may be a value (the field is there, naming no sender) or an absent
+    field. A sender_phone with a null beside a sender_number_id is one sender to a server that
+    takes null for absent (DRF's and Pydantic's optional fields do), so it breaks no rule."""
+    named = ("sender_phone" in body, "sender_number_id" in body)
+    given = tuple(not _empty(body.get(name)) for name in ("sender_phone", "sender_number_id"))
+    as_value = named[0] == named[1] or (named[0] and not given[0])  # an empty phone is no E.164
+    as_absent = given[0] == given[1]
+    return as_value and as_absent
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _empty_field(body: Any) -> bool:
+    """Whether a body holds a null or an empty string, which a server may take for an absent
+    field (READ-011)."""
+    return isinstance(body, dict) and any(_empty(value) for value in body.values())
+
+
+def duration_violation(raw: Any, rules: Rules) -> str | None:
+    """Whether a voice duration breaks the docs under every reading (None: some reasonable
+    reader takes it for seconds within the bounds, READ-013; conformance.rules.seconds)."""
     if raw is None:
         return "a voice message without duration"
-    if isinstance(raw, bool):
+    seconds = read_seconds(raw).value
+    if seconds is None:
         return "duration is no number"
-    try:
-        seconds = float(raw)
-    except (TypeError, ValueError):
-        return "duration is no number"
-    if not rules.duration.minimum <= seconds <= rules.duration.maximum:
+    if seconds not in rules.duration:
         return "duration out of range"
-    return None  # a fraction within the range is a reading (READ-013)
+    return None
 
 
 def judge(
@@ -175,7 +212,8 @@ def judge(
     if "negative_data_rejection" in checks:
         violation = documented_violation(op_id, case, rules)
         if violation is None:
-            return Judgement(None, "accepted a case only the schema forbids", "READ-031")
+            reading = "READ-011" if _empty_field(case.body) else "READ-031"
+            return Judgement(None, "accepted a case only the schema forbids", reading)
         if violation == f"no {rules.key_header}":
             return Judgement("AUTH-001")
         if op_id == "lookupContact":

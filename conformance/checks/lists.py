@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import pytest
-
 from conformance.checks.errors import parse_json
 from conformance.checks.paging import next_page
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
+from conformance.not_run import NotRun, skip_because
 from conformance.verify import Verifier
 
 ENVELOPE_KEYS = ("data", "items", "results")
@@ -73,31 +72,38 @@ class Listing:
         """Skip the test when the paging stopped before the end: what it looks for may be on a
         page it could not read, so the requirement is not tested (READ-020)."""
         if self.stopped is not None:
-            pytest.skip(f"{what} could not be read to its end: {self.stopped} (READ-020)")
+            skip_because(
+                NotRun(
+                    "target_limit",
+                    f"{what} could not be read to its end: {self.stopped} (READ-020)",
+                )
+            )
 
 
 def read_listing(
     target: TargetClient,
     verify: Verifier,
     requirement: str,
-    path: str,
+    operation: str,
     resource: str,
     *,
     key: str | None = "full",
     until: Callable[[list[Any]], bool] | None = None,
 ) -> Listing:
-    """GET a list, page after page, until its end or until `until(items so far)` holds.
+    """GET the list `operation` names in the contract, page after page, until its end or
+    until `until(items so far)` holds.
 
     A first page that is no list fails `requirement` at once; a next link that leaves the
     target's host, or a list longer than MAX_PAGES pages, stops the reader (`stopped` says)."""
     listing = Listing()
+    path = target.rules.operations[operation].path
     url: str | None = path
     origin = _origin(target.config.base_url)
     visited: set[str] = set()
     while url is not None:
         absolute = _absolute(target, url)
         visited.add(absolute)
-        response = target.request("GET", url, key=key)
+        response = target.request("GET", url, key=key, operation=operation)
         ok, body = parse_json(response)
         success = 200 <= response.status_code < 300  # any 2xx (READ-006)
         items = list_items(body, resource) if ok and success else None

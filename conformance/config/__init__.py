@@ -12,7 +12,7 @@ from conformance.config.model import (
 )
 from conformance.config.toml import dump_toml
 from conformance.config.validation import load_config
-from conformance.http.redact import mask_key
+from conformance.redact import mask_key
 
 __all__ = [
     "RECIPIENT_NAMES",

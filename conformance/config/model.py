@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from conformance.http.redact import Redactor, mask_key
+from conformance.not_run import MissingEntry, NotRun
+from conformance.redact import Redactor, mask_key
 from conformance.rules.values import load_rules
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "TargetConfig",
     "TlsFiles",
     "key_names",
+    "missing_entry",
     "sender_states",
 ]
 
@@ -170,27 +172,51 @@ class TargetConfig:
         return Redactor(self.secrets())
 
     def missing_reason(self, kind: Kind, name: str) -> str:
-        """Why a test needing entry `name` of `kind` is not_tested, naming entry and variable.
+        """Why a test needing entry `name` of `kind` is not_tested, naming entry and variable."""
+        return self.missing(kind, name).text
 
-        For senders, `name` may be a state ("rejected") or a state and a field
-        ("rejected.phone").
-        """
-        if kind == "senders":
-            state, _, sender_field = name.partition(".")
-            _check_name(kind, state, sender_states())
-            if sender_field:
-                _check_name(kind, sender_field, SENDER_FIELDS)
-                variables = sender_variable(state, sender_field)
-            else:
-                variables = " / ".join(sender_variable(state, f) for f in SENDER_FIELDS)
-            return f"no [senders].{name} in the target config (or {variables})"
-        if kind == "other_account":
-            return (
-                "no [other_account] in the target config (a second account's key and active "
-                "sender; or TGO_OTHER_ACCOUNT_KEY and TGO_OTHER_ACCOUNT_SENDER_ID / _PHONE)"
-            )
-        _check_name(kind, name, key_names() if kind == "keys" else RECIPIENT_NAMES)
-        return f"no [{kind}].{name} in the target config (or {entry_variable(kind, name)})"
+    def missing(self, kind: Kind, name: str) -> NotRun:
+        """Why a test needing entry `name` of `kind` is not_tested (see `missing_entry`)."""
+        return missing_entry(kind, name)
+
+
+def missing_entry(kind: Kind, name: str) -> NotRun:
+    """Why a test needing entry `name` of `kind` is not_tested, naming entry and variable.
+
+    For senders, `name` may be a state ("rejected") or a state and a field
+    ("rejected.phone"); for other_account, "" or "key" (the whole table) or "sender.id",
+    "sender.phone".
+    """
+    if kind == "senders":
+        state, _, sender_field = name.partition(".")
+        _check_name(kind, state, sender_states())
+        if sender_field:
+            _check_name(kind, sender_field, SENDER_FIELDS)
+            variables = sender_variable(state, sender_field)
+        else:
+            variables = " / ".join(sender_variable(state, f) for f in SENDER_FIELDS)
+        return _missing(f"[senders].{name}", variables)
+    if kind == "other_account":
+        if name.startswith("sender."):
+            sender_field = name.removeprefix("sender.")
+            _check_name(kind, sender_field, SENDER_FIELDS)
+            variable = f"TGO_OTHER_ACCOUNT_SENDER_{sender_field.upper()}"
+            return _missing(f"[other_account].{name}", variable)
+        entry = MissingEntry(
+            "[other_account]", "TGO_OTHER_ACCOUNT_KEY and TGO_OTHER_ACCOUNT_SENDER_ID / _PHONE"
+        )
+        text = (
+            "no [other_account] in the target config (a second account's key and active "
+            f"sender; or {entry.variables})"
+        )
+        return NotRun("missing_entry", text, (entry,))
+    _check_name(kind, name, key_names() if kind == "keys" else RECIPIENT_NAMES)
+    return _missing(f"[{kind}].{name}", entry_variable(kind, name))
+
+
+def _missing(entry: str, variables: str) -> NotRun:
+    text = f"no {entry} in the target config (or {variables})"
+    return NotRun("missing_entry", text, (MissingEntry(entry, variables),))
 
 
 def _check_name(kind: str, name: str, known: tuple[str, ...]) -> None:

@@ -25,7 +25,7 @@ from conformance.config.model import (
     key_names,
     sender_states,
 )
-from conformance.http.redact import Redactor, mask_key
+from conformance.redact import Redactor, mask_key
 
 SCALARS: Final[tuple[str, ...]] = ("base_url", "timeout", "rate_limit", "allow_writes", "proxy")
 TABLES: Final[tuple[str, ...]] = ("keys", "senders", "recipients", "other_account", "tls")

@@ -13,17 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.config import Sender, TargetConfig
-from conformance.rules.values import load_rules
 
-_OPERATIONS = load_rules().operations
-MESSAGES = _OPERATIONS["sendMessage"].path
-SENDER_NUMBERS = _OPERATIONS["registerSenderNumber"].path
-LOOKUP = _OPERATIONS["lookupContact"].path
 # A sender no account holds: a UK drama number (Ofcom reserves 07700 900xxx for fiction) and an
 # id far past any a target hands out.
 UNREGISTERED_SENDER_PHONE = "+447700900123"
 UNREGISTERED_SENDER_ID = 987_654_321
-USAGE = _OPERATIONS["getUsage"].path
 
 # Tiny but real files, so a server that sniffs content sees what the type says.
 MEDIA_FILES: dict[str, tuple[str, bytes, str]] = {

@@ -20,6 +20,7 @@ from conformance.config import TargetConfig
 from conformance.generation.payloads import fictional_phone, media_body, text_body
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
+from conformance.not_run import NotRun
 from conformance.rules.values import Rules
 
 
@@ -96,8 +97,12 @@ class Confirmation:
     accepted: bool | None
     answer: str = ""
 
-    def reason_not_tested(self) -> str:
+    def not_run(self) -> NotRun:
         """Why the negative cases built on a refused reference are not tested."""
+        return NotRun("reference_refused", self.reason_not_tested())
+
+    def reason_not_tested(self) -> str:
+        """Why the negative cases built on a refused reference are not tested, in words."""
         return (
             f"the reference request ({self.kind.description}) was not accepted: {self.answer}; "
             "a refusal of it changed in one property would say nothing of the rule"
@@ -121,8 +126,7 @@ class References:
         if kind.writes and not self.config.allow_writes:
             confirmation = Confirmation(kind, None)
         else:
-            op = self.rules.operations[kind.operation]
-            response = self.target.request(op.method, op.path, **kind.build(self.config))
+            response = self.target.call(kind.operation, **kind.build(self.config))
             confirmation = Confirmation(kind, *_accepted(response))
         self._seen[name] = confirmation
         return confirmation

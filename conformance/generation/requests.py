@@ -9,8 +9,6 @@ from typing import Any
 from conformance.config import TargetConfig
 from conformance.generation.payloads import fictional_phone, text_body
 
-# Operations whose accepted requests create data on the target.
-WRITING_OPERATIONS = frozenset({"sendMessage", "registerSenderNumber"})
 # A value no E.164 rule takes: what makes a harmless request invalid.
 NOT_A_PHONE = "not-a-phone"
 

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Final
 
-from conformance.http.redact import Redactor
+from conformance.redact import Redactor
 
 BODIES_DIR: Final = "bodies"
 # A process of the run (the controller, each xdist worker) never writes more than this many

@@ -33,8 +33,11 @@ from conformance.http.deadline import ExchangeDeadline, bound_every_exchange
 from conformance.http.evidence import (
     RESPONSE_PREVIEW_CHARS,
     Exchange,
+    SentRequest,
     Unanswered,
+    body_fields,
     request_preview,
+    shown_key,
 )
 from conformance.http.har import HarRecorder
 from conformance.http.history import HISTORY_SIZE, ExchangeHistory
@@ -49,7 +52,7 @@ from conformance.http.resilience import (
     cut,
     retry_after_s,
 )
-from conformance.rules.values import load_rules
+from conformance.rules.values import Rules, load_rules
 
 __all__ = [
     "NO_JSON",
@@ -118,8 +121,15 @@ class TargetClient:
         breaker_threshold: int = BREAKER_THRESHOLD,
         bodies: BodyStore | None = None,
         har: HarRecorder | None = None,
+        rules: Rules | None = None,
     ) -> None:
         self.config = config
+        # The contract the run holds the target to (--contract): its operations and key header.
+        self.rules = rules or load_rules()
+        self._operations = {
+            (op.method, op.path): op.operation_id for op in self.rules.operations.values()
+        }
+        self._sent: list[SentRequest] = []  # what was sent since take_sent() last emptied it
         self.redactor = config.redactor()
         self.har = har
         self.max_body_bytes = max_body_bytes
@@ -132,7 +142,7 @@ class TargetClient:
         if other_key is not None:
             self._key_names[other_key] = OTHER_ACCOUNT_KEY
         self._curl = CurlWriter(self.redactor, config.keys, bodies, other_key)
-        self.key_header = load_rules().key_header
+        self.key_header = self.rules.key_header
         self._deadline = ExchangeDeadline()
         self._breaker = CircuitBreaker(
             breaker_threshold, max(BREAKER_PROBE_MIN_S, 2.0 * config.timeout)
@@ -180,6 +190,18 @@ class TargetClient:
         """A snapshot of the last `n` exchanges (all recorded ones when None), oldest first."""
         return self.history.recent(n)
 
+    def take_sent(self) -> list[SentRequest]:
+        """The requests sent (answered or not) since the last call, as data."""
+        with self._lock:
+            sent, self._sent = self._sent, []
+        return sent
+
+    def call(self, operation_id: str, **kwargs: Any) -> Exchange:
+        """Send to the operation the contract names `operation_id` (its method and path);
+        the other arguments are those of `request`."""
+        op = self.rules.operations[operation_id]
+        return self.request(op.method, op.path, operation=operation_id, **kwargs)
+
     def request(
         self,
         method: str,
@@ -193,12 +215,16 @@ class TargetClient:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         content: bytes | str | None = None,
+        operation: str | None = None,
     ) -> Exchange:
         """Send one request and record it.
 
         `key` names a [keys] entry sent as X-Api-Key ("other_account": the key of
         [other_account]; None: no key); `raw_key`, when
         given, is sent as the exact X-Api-Key value instead (for auth tests).
+        `operation` names the contract's operation the request is for (`call` gives it; a
+        list's next page gives its list's); without it, the operation whose method and path
+        the request has, if any.
         Raises KeyNotConfigured when `key` is absent from the target config, and
         TargetTimeout / TargetUnreachable when no response arrives, BrokenAnswer when one
         began and broke off.
@@ -239,7 +265,11 @@ class TargetClient:
         shown_url = self.redactor.text(url)
         shown_headers = self.redactor.headers(request.headers)
         shown_body = request_preview(self.redactor, body, data, parts)
-        curl_command = self._curl.command(
+        operation = operation or self._operations.get((method, path))
+        fields = body_fields(json if json is not NO_JSON else None, data, self.redactor)
+        sent_key = self._sent_key_name(key_value)
+        key_shown = shown_key(shown_headers, self.key_header)
+        curl = self._curl.write(
             method,
             url,
             send_headers,
@@ -261,12 +291,20 @@ class TargetClient:
                     url=shown_url,
                     headers=shown_headers,
                     body=shown_body,
-                    curl_command=curl_command,
+                    curl_command=curl.text,
                     error=str(error),
                     sent=not isinstance(error, TargetNotAnswering),
                     sent_at=sent_at,
                     har_id=self.har.next_id() if self.har is not None else "",
+                    operation=operation,
+                    request_fields=fields,
+                    key_name=sent_key,
+                    key_shown=key_shown,
+                    uploads=curl.uploads,
+                    key_variables=curl.key_variables,
                 )
+                if error.unanswered.sent:
+                    self._record_sent(error.unanswered.sent_request())
                 if self.har is not None:
                     self.har.record_unanswered(error.unanswered)
                 raise
@@ -289,18 +327,28 @@ class TargetClient:
             response_text=cut(text, RESPONSE_PREVIEW_CHARS),
             elapsed_s=elapsed,
             truncated=truncated,
-            key_name=self._sent_key_name(key_value),
+            key_name=sent_key,
             response_bytes=len(raw),
             retry_waits=tuple(waits),
             text=text,
-            curl_command=curl_command,
+            curl_command=curl.text,
             sent_at=sent_at,
             har_id=self.har.next_id() if self.har is not None else "",
+            operation=operation,
+            request_fields=fields,
+            key_shown=key_shown,
+            uploads=curl.uploads,
+            key_variables=curl.key_variables,
         )
         self.history.add(exchange)
+        self._record_sent(exchange.sent())
         if self.har is not None:
             self.har.record(exchange)
         return exchange
+
+    def _record_sent(self, sent: SentRequest) -> None:
+        with self._lock:
+            self._sent.append(sent)
 
     def _send_once(
         self, request: httpx.Request, method: str, url: str

@@ -10,8 +10,8 @@ from typing import Any, Final
 
 from conformance.config.model import OTHER_ACCOUNT
 from conformance.http.multipart import FilePart, form_fields
-from conformance.http.redact import Redactor
 from conformance.http.resilience import cut
+from conformance.redact import Redactor
 
 REQUEST_PREVIEW_CHARS: Final = 4 * 1024
 RESPONSE_PREVIEW_CHARS: Final = 16 * 1024
@@ -46,6 +46,15 @@ class Exchange:
     curl_command: str = field(default="", repr=False, compare=False)
     sent_at: float = field(default=0.0, compare=False)  # time.time() when it was sent
     har_id: str = field(default="", compare=False)  # its entry in exchanges.har ("" if none)
+    operation: str | None = None  # the contract's operationId, when it was one of them
+    # The body's fields (a JSON object's top level, or the form's), redacted.
+    request_fields: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # The key as the request shows it (masked: "trk_…abcd"), in its key header or
+    # Authorization; the files its curl command uploads from the report directory; and the
+    # shell variables that stand for keys in that command.
+    key_shown: str | None = field(default=None, compare=False)
+    uploads: tuple[str, ...] = field(default=(), compare=False)
+    key_variables: tuple[str, ...] = field(default=(), compare=False)
 
     def json(self) -> Any:
         """The response body parsed as JSON (parsed once); ResponseNotJSON when it is not JSON."""
@@ -93,14 +102,20 @@ class Exchange:
         response_lines = [f"HTTP {self.status_code}"]
         response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
         body = self.response_text + (" …[truncated]" if self.truncated else "")
-        evidence = {
+        evidence: dict[str, Any] = {
             "request": request,
             "response": "\n".join(response_lines) + ("\n\n" + body if body else ""),
             "curl": self.curl_command,
         }
         if self.har_id:
             evidence["har_entry"] = self.har_id
-        return evidence
+        return evidence | replay_needs(
+            self.operation, self.key_name, self.key_shown, self.uploads, self.key_variables
+        )
+
+    def sent(self) -> SentRequest:
+        """What the request was, as a plan counts it."""
+        return SentRequest(self.operation, self.method, self.status_code, self.request_fields)
 
 
 # A step of a sequence keeps this much of its request and response: the failing step has the
@@ -148,6 +163,12 @@ class Unanswered:
     sent: bool  # False: not sent, the circuit breaker was open
     sent_at: float
     har_id: str = ""
+    operation: str | None = None
+    request_fields: tuple[tuple[str, str], ...] = ()
+    key_name: str | None = None
+    key_shown: str | None = None
+    uploads: tuple[str, ...] = ()
+    key_variables: tuple[str, ...] = ()
 
     @property
     def request(self) -> str:
@@ -155,14 +176,116 @@ class Unanswered:
         return request_text(self.method, self.url, self.headers, self.body)
 
     def evidence(self) -> dict[str, Any]:
-        evidence = {
+        evidence: dict[str, Any] = {
             "request": self.request,
             "response": f"no answer: {self.error}",
             "curl": self.curl_command,
         }
         if self.har_id:
             evidence["har_entry"] = self.har_id
-        return evidence
+        return evidence | replay_needs(
+            self.operation, self.key_name, self.key_shown, self.uploads, self.key_variables
+        )
+
+    def sent_request(self) -> SentRequest:
+        """What the request was, as a plan counts it (no status: no answer)."""
+        return SentRequest(self.operation, self.method, None, self.request_fields)
+
+
+# A sent request's field values are kept this long: enough for the phones and ids a plan
+# names senders and recipients by, not a generated case's long text.
+SENT_FIELD_CHARS: Final = 64
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One request a test sent, as data that crosses xdist workers: which operation, its
+    method, the status it got (None: no answer) and its body's fields (redacted, cut)."""
+
+    operation: str | None
+    method: str
+    status: int | None
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field(self, name: str) -> str | None:
+        return next((value for key, value in self.fields if key == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "method": self.method,
+            "status": self.status,
+            "fields": [[name, value[:SENT_FIELD_CHARS]] for name, value in self.fields],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SentRequest:
+        status = data["status"]
+        return cls(
+            operation=None if data["operation"] is None else str(data["operation"]),
+            method=str(data["method"]),
+            status=None if status is None else int(status),
+            fields=tuple((str(name), str(value)) for name, value in data["fields"]),
+        )
+
+
+def replay_needs(
+    operation: str | None,
+    key_name: str | None,
+    key_shown: str | None,
+    uploads: Sequence[str],
+    key_variables: Sequence[str],
+) -> dict[str, Any]:
+    """What the report says beside a curl command, as data: the operation, which key it
+    sends ([keys] entry, and as the request shows it), the variables to export, the files it
+    uploads from the report directory."""
+    needs: dict[str, Any] = {}
+    if operation is not None:
+        needs["operation"] = operation
+    if key_name is not None:
+        needs["key_entry"] = key_entry(key_name)
+    if key_shown is not None:
+        needs["key_shown"] = key_shown
+    if key_variables:
+        needs["key_variables"] = list(key_variables)
+    if uploads:
+        needs["uploads"] = list(uploads)
+    return needs
+
+
+# Headers a key may travel in, besides the contract's key header.
+KEY_CARRYING_HEADERS: Final = ("authorization", "proxy-authorization")
+
+
+def shown_key(headers: Mapping[str, str], key_header: str) -> str | None:
+    """The key a request sent as its (redacted) headers show it: the value of the key header,
+    else of an Authorization header without its scheme ("Bearer")."""
+    names = (key_header.lower(), *KEY_CARRYING_HEADERS)
+    for name, value in headers.items():
+        if name.lower() in names:
+            value = value.strip()
+            scheme, _, rest = value.partition(" ")
+            return rest if scheme.lower() in ("bearer", "basic") and rest else value
+    return None
+
+
+def body_fields(
+    json: Any, data: Mapping[str, Any] | None, redactor: Redactor
+) -> tuple[tuple[str, str], ...]:
+    """A body's fields as text, redacted: a JSON object's top level, or a form's fields."""
+    if isinstance(json, Mapping):
+        return tuple(
+            (str(name), redactor.text(value if isinstance(value, str) else as_json_value(value)))
+            for name, value in json.items()
+        )
+    return tuple((name, redactor.text(value)) for name, value in form_fields(data))
+
+
+def as_json_value(value: Any) -> str:
+    try:
+        return jsonlib.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def key_entry(name: str) -> str:

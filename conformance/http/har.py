@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.http.evidence import Exchange, Unanswered, key_entry
-from conformance.http.redact import Redactor
+from conformance.redact import Redactor
 
 HAR_FILE: Final = "exchanges.har"
 # A response body is kept in the HAR up to this many characters (the reports keep 16 KiB).

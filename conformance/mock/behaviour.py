@@ -82,7 +82,7 @@ class Choices:
     empty_is_missing: bool = False  # READ-011: "" is an absent field (missing_<name>)
     refuse_unknown_fields: bool = False  # READ-031: an undocumented body field answers 422
     refuse_foreign_fields: bool = False  # READ-012: another type's field answers 422
-    fractional_duration: bool = False  # READ-013: 1.5 s is a duration
+    fractional_duration: bool = False  # READ-013: 1.5 s, 1e2, +100 are durations
     sniff_media: bool = False  # READ-032: a file must be of its message type
     text_as_multipart: bool = False  # READ-033: a text message may come as a form
     media_as_json_unsupported: bool = False  # READ-034: 415 instead of 422

@@ -131,7 +131,7 @@ COMPATIBLE: tuple[Variant, ...] = (
     compatible(
         "compat_fractional_duration",
         "READ-013",
-        "a fractional duration within the bounds (1.5) is taken as given",
+        "every number spelling within the bounds (1.5, 1e2, +100) is taken as given",
         fractional_duration=True,
     ),
     compatible(

@@ -2,8 +2,10 @@
 
 Rules raise these; the HTTP layer renders them in the error envelope (views.Views.error).
 A value the docs pin (a status, a code, a message) is not written here: the class names the
-rule that holds it (`status_rule = "unauthorized_status"`), and `wire(rules, choices)` reads it
-from the mock's rules, so a variant that changes the rule changes the error. A status the docs
+rule that holds it (`status_rule = "unauthorized_status"`, `message_rule =
+"invalid_phone_message"`), and `wire(rules, choices)` reads it from the mock's rules, so a
+variant that changes the rule changes the error, and every documented message lives in the
+contract's x-tgo-rules alone. A status the docs
 leave open but a reading fixes is named the same way (`status_choice`, a field of Choices).
 Other values the docs leave open are the mock's own (`documented_*` False), and
 compat_own_wording may replace them.
@@ -27,7 +29,10 @@ class MockError(Exception):
     status_rule: ClassVar[str | None] = None
     status_choice: ClassVar[str | None] = None  # a Choices field; None there: `status`
     code_rule: ClassVar[str | None] = None
+    # The x-tgo-rules entry of the documented message; None: the class's own `message`.
     message_rule: ClassVar[str | None] = None
+    # A message of the class's own that a page allows (error-codes.txt: a not-found message
+    # "may include the specific resource type").
     documented_message: ClassVar[bool] = False
 
     def __init__(
@@ -42,7 +47,7 @@ class MockError(Exception):
         self.detail = message
         self.status_override = status
         self.headers = dict(headers or {})
-        super().__init__(message or self.message)
+        super().__init__(message or self.message_rule or self.message)
 
     def wire(self, rules: Rules, choices: Choices) -> tuple[int, str, str]:
         """(status, code, message) as the mock sends them under `rules` and `choices`."""
@@ -57,10 +62,9 @@ class MockError(Exception):
             else self.status
         )
         code = str(getattr(rules, self.code_rule)) if self.code_rule else self.code
-        message = (
-            str(getattr(rules, self.message_rule))
-            if self.message_rule
-            else self.detail or self.message
+        # An occurrence's detail replaces the documented message (a resource type named).
+        message = self.detail or (
+            str(getattr(rules, self.message_rule)) if self.message_rule else self.message
         )
         return status, code, message
 
@@ -70,7 +74,7 @@ class MockError(Exception):
 
     @property
     def message_is_documented(self) -> bool:
-        return self.message_rule is not None or (self.documented_message and not self.detail)
+        return not self.detail and (self.message_rule is not None or self.documented_message)
 
 
 # --- authentication and scopes ---------------------------------------------------------------
@@ -79,15 +83,13 @@ class MockError(Exception):
 class MissingApiKey(MockError):
     status_rule = "unauthorized_status"
     code_rule = "missing_key_code"
-    message = "API key required"
-    documented_message = True  # error-codes.txt's message for missing_api_key
+    message_rule = "missing_key_message"
 
 
 class InvalidApiKey(MockError):
     status_rule = "unauthorized_status"
     code_rule = "invalid_key_code"
-    message = "Invalid API key"
-    documented_message = True  # error-codes.txt's message for invalid_api_key
+    message_rule = "invalid_key_message"
 
 
 class InsufficientScope(MockError):
@@ -182,8 +184,7 @@ class InvalidMedia(BodyInvalid):
 
 class InvalidPhone(BodyInvalid):
     code_rule = "invalid_phone_code"
-    message = "Invalid E.164 phone number format"
-    documented_message = True  # error-codes.txt's message for invalid_phone
+    message_rule = "invalid_phone_message"
 
 
 class SenderConflict(BodyInvalid):
@@ -207,13 +208,14 @@ class MissingMedia(BodyInvalid):
 class NotFound(MockError):
     status = 404
     code_rule = "not_found_code"
-    message = "Resource not found"
+    message_rule: ClassVar[str | None] = "not_found_message"
     # error-codes.txt: "The message may include the specific resource type".
     documented_message = True
 
 
 class SenderNotFound(NotFound):
     status_choice = "unknown_sender_status"
+    message_rule = None
     message = "Sender number not found"
 
 
@@ -262,6 +264,7 @@ class SenderExists(MockError):
 
 
 class RouteNotFound(NotFound):
+    message_rule = None
     message = "Not found"
 
 

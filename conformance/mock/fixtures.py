@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from conformance.config import OtherAccount, TargetConfig
 from conformance.config import Sender as ConfigSender
 from conformance.config.model import OTHER_ACCOUNT as OTHER_ACCOUNT_TABLE
-from conformance.http.redact import mask_key
 from conformance.mock import ids
 from conformance.mock.behaviour import Behaviour
 from conformance.mock.delivery import DELIVERED
 from conformance.mock.models import Backend, State, new_api_key
 from conformance.mock.records import OTHER_ACCOUNT, Contact, Message, Sender, Standing, Tally
+from conformance.redact import mask_key
 from conformance.rules.values import Rules, scope_key_name
 
 

@@ -5,7 +5,9 @@ output is a typed command for the model, or an error (errors.BodyInvalid). Nothi
 about HTTP or state. Order inside sendMessage: fields (fields.py), phones, sender exclusivity,
 type, fields of another type, content/media, duration (the state rules in models.py come
 after). Every value (E.164, the duration bounds, the message types) is read from the behaviour's
-rules; the readings the docs leave open from its choices.
+rules, and which fields take a phone number from the contract (Operation.phone_fields); the
+readings the docs leave open from its choices, and what a number of seconds may look like from
+conformance.rules.seconds (the definition the generated-case judge shares).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from conformance.mock import ids
-from conformance.mock.behaviour import Behaviour
+from conformance.mock.behaviour import HOOKS, Behaviour
 from conformance.mock.errors import (
     ForeignField,
     InvalidDuration,
@@ -36,18 +38,26 @@ from conformance.mock.fields import (
     Fields,
 )
 from conformance.mock.media import Media, fits
+from conformance.rules.contract import QUERY
+from conformance.rules.seconds import read_seconds
 
 BodySource = Literal["json", "multipart"]
-PhoneField = Literal[
-    "sender_phone", "to_phone", "register_phone", "lookup_phone", "lookup_sender_phone"
-]
 Seconds = int | float
 
+# The contract's media type of each body the HTTP layer reads.
+_MEDIA_TYPE: dict[BodySource, str] = {
+    "json": "application/json",
+    "multipart": "multipart/form-data",
+}
+# The broken variants name the hook that skips one place's E.164 check after the place:
+# skip_e164_<prefix><field> (skip_e164_to_phone, skip_e164_lookup_sender_phone).
+_SKIP_HOOK_PREFIX = {
+    "sendMessage": "",
+    "registerSenderNumber": "register_",
+    "lookupContact": "lookup_",
+}
+
 _SEPARATORS = re.compile(r"[\s\-().]")
-_INTEGER_TEXT = re.compile(r"-?[0-9]{1,9}")
-_FRACTION_TEXT = re.compile(r"-?[0-9]{1,9}\.[0-9]{1,9}")
-# Anything a reader could take for a number (a sign, digits, a point, an exponent).
-_NUMBER_TEXT = re.compile(r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*")
 
 
 @dataclass(frozen=True)
@@ -93,11 +103,34 @@ class Validator:
 
     # --- E.164 ---
 
-    def e164(self, value: object, field: PhoneField) -> str:
-        """The phone number if the rules' E.164 takes it, else invalid_phone."""
+    def phones(
+        self, operation_id: str, where: str, fields: Fields, *, required: bool | None = None
+    ) -> dict[str, str]:
+        """Every phone number the contract puts in this request (Operation.phone_fields sent
+        `where`; only the required or optional ones when `required` says), E.164-checked: the
+        required ones first (absent: refused as missing), then the optional ones present."""
+        places = [
+            place
+            for place in self.rules.operations[operation_id].phone_fields
+            if place.where == where and required in (None, place.required)
+        ]
+        phones: dict[str, str] = {}
+        for place in sorted(places, key=lambda place: not place.required):
+            if not place.required and place.name not in fields:
+                continue
+            value = fields.require(place.name) if place.required else fields.get(place.name)
+            prefix = _SKIP_HOOK_PREFIX.get(operation_id, f"{operation_id}_")
+            phones[place.name] = self.e164(value, f"{prefix}{place.name}")
+        return phones
+
+    def e164(self, value: object, field: str) -> str:
+        """The phone number if the rules' E.164 takes it, else invalid_phone (`field` names
+        the place for its skip_e164_ hook)."""
         if not isinstance(value, str):
             raise InvalidPhone()
-        if self.hook(f"skip_e164_{field}"):
+        skip = f"skip_e164_{field}"
+        # A place the contract gains has no broken variant yet, so no hook to consult.
+        if skip in HOOKS and self.hook(skip):
             return value
         candidate = _SEPARATORS.sub("", value) if self.hook("strip_phone_separators") else value
         if field == "to_phone" and self.hook("to_phone_plus_optional") and value[:1].isdigit():
@@ -114,26 +147,15 @@ class Validator:
             if required and not self.hook("voice_without_duration"):
                 raise InvalidDuration("duration is required for voice messages")
             return None
-        seconds = self._seconds(raw)
-        if seconds is None and self.hook("accept_non_number_duration") and not _numeric(raw):
+        spelling = read_seconds(raw)
+        # The docs' spelling of whole seconds; under the READ-013 choice, every spelling a
+        # reasonable reader takes for a number, a fraction kept as given.
+        seconds = spelling.value if self.choices.fractional_duration else spelling.whole
+        if spelling.value is None and self.hook("accept_non_number_duration"):
             return None  # a word taken as no duration at all
         if seconds is None or seconds not in self.rules.duration:
             raise InvalidDuration()
         return seconds
-
-    def _seconds(self, raw: object) -> Seconds | None:
-        """Whole seconds, or (READ-013) a fraction kept as given; None for anything else."""
-        if isinstance(raw, bool):
-            return None
-        if isinstance(raw, int):
-            return raw
-        if not isinstance(raw, str):
-            return None
-        if _INTEGER_TEXT.fullmatch(raw):
-            return int(raw)
-        if self.choices.fractional_duration and _FRACTION_TEXT.fullmatch(raw):
-            return float(raw)
-        return None
 
     # --- sendMessage ---
 
@@ -142,11 +164,9 @@ class Validator:
         fields = self.fields.body(body, self.rules.operations["sendMessage"].body_fields)
         if "to_phone" not in fields and self.hook("server_error_without_to_phone"):
             raise RuntimeError("to_phone")  # read as if always present
-        to_phone = self.e164(fields.require("to_phone"), "to_phone")
-        sender_phone = None
-        if "sender_phone" in fields:
-            sender_phone = self.e164(fields.get("sender_phone"), "sender_phone")
-        sender = self._sender_ref(sender_phone, fields)
+        phones = self.phones("sendMessage", _MEDIA_TYPE[source], fields)
+        to_phone = phones["to_phone"]
+        sender = self._sender_ref(phones.get("sender_phone"), fields)
         message_type = self._message_type(source, fields)
         self._refuse_foreign(message_type, fields)
         content: str | None = None
@@ -236,7 +256,7 @@ class Validator:
         fields = self.fields.body(body, self.rules.operations["registerSenderNumber"].body_fields)
         if "phone" not in fields and self.hook("server_error_without_register_phone"):
             raise RuntimeError("phone")  # read as if always present
-        phone = self.e164(fields.require("phone"), "register_phone")
+        phone = self.phones("registerSenderNumber", _MEDIA_TYPE["json"], fields)["phone"]
         display_name = fields.get("display_name")
         if "display_name" not in fields and self.hook("display_name_required"):
             raise fields.missing("display_name")
@@ -249,24 +269,13 @@ class Validator:
     def lookup_query(self, params: Mapping[str, list[str]]) -> LookupQuery:
         """The lookup query parameters; an error when phone is missing or not E.164."""
         fields = self.fields.query(params, LOOKUP_PARAMS)
-        phone = self.e164(fields.require("phone"), "lookup_phone")
-        sender_phone = None
+        phones = self.phones("lookupContact", QUERY, fields, required=True)
         if "sender_phone" not in fields and self.hook("lookup_needs_sender_phone"):
             raise fields.missing("sender_phone")
         if "sender_phone" in fields and self.hook("lookup_refuses_sender_phone"):
             raise ValidationError("Unknown query parameter: sender_phone")
-        if "sender_phone" in fields:
-            sender_phone = self.e164(fields.get("sender_phone"), "lookup_sender_phone")
-        return LookupQuery(phone, sender_phone)
-
-
-def _numeric(raw: object) -> bool:
-    """Whether a duration is a number at all (in or out of range, whole or not)."""
-    if isinstance(raw, bool):
-        return False
-    if isinstance(raw, int | float):
-        return True
-    return isinstance(raw, str) and _NUMBER_TEXT.fullmatch(raw) is not None
+        phones.update(self.phones("lookupContact", QUERY, fields, required=False))
+        return LookupQuery(phones["phone"], phones.get("sender_phone"))
 
 
 def _sender_number_id(raw: object) -> int | None:

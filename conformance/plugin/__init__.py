@@ -12,15 +12,13 @@ from pathlib import Path
 import pytest
 
 from conformance.config import ConfigError, load_config
-from conformance.plugin.session import (
-    ConformancePlugin,
-    ConformanceWarning,
-    requirements_option,
-)
+from conformance.description import WORKER_INPUT, RunDescription, default_report_dir
+from conformance.plugin.selection import requirements_option
+from conformance.plugin.session import ConformancePlugin
+from conformance.plugin.verdict import ConformanceWarning
 from conformance.profiles import PROFILES
-from conformance.report.waivers import WaiverError, load_waivers
 from conformance.rules.values import Rules, load_rules
-from conformance.run.description import RunDescription, default_report_dir
+from conformance.waivers import WaiverError, load_waivers
 
 __all__ = ["ConformancePlugin", "ConformanceWarning", "registered", "rules_of"]
 
@@ -81,9 +79,9 @@ def registered(config: pytest.Config) -> ConformancePlugin | None:
 
 def _from_worker(config: pytest.Config) -> RunDescription | None:
     workerinput = getattr(config, "workerinput", None)
-    if not workerinput or "tgo_run" not in workerinput:
+    if not workerinput or WORKER_INPUT not in workerinput:
         return None
-    return RunDescription.from_wire(workerinput["tgo_run"])
+    return RunDescription.from_wire(workerinput[WORKER_INPUT])
 
 
 def _from_options(config: pytest.Config) -> RunDescription | None:

@@ -16,19 +16,33 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import kit_version
+from conformance.http.evidence import SentRequest
 from conformance.http.har import HAR_FILE, assemble
+from conformance.not_run import NotRun
 from conformance.report.baseline import compare_with_baseline
 from conformance.report.environment import environment
+from conformance.report.fields import (
+    LAST_ANSWER,
+    NOT_RUN,
+    RECORDS,
+    REQUESTS,
+    SENT,
+    SEQUENCE,
+    SUITE_ERROR,
+    UNANSWERED,
+)
 from conformance.report.model import RunReport, TestOutcome
+from conformance.report.pinned import pinned_inputs
 from conformance.report.traceability import no_answer_of, reading_results, requirement_results
-from conformance.report.waivers import Waivers, apply_waivers
+from conformance.report.waivers import apply_waivers
 from conformance.report.writer import redact_file, write_reports
 from conformance.rules.catalogue import Catalogue
 from conformance.rules.readings import load_register
 from conformance.verify import CheckRecord
+from conformance.waivers import Waivers
 
 if TYPE_CHECKING:
-    from conformance.run.description import RunDescription
+    from conformance.description import RunDescription
 
 MAX_ERROR_CHARS = 2000
 
@@ -36,9 +50,10 @@ MAX_ERROR_CHARS = 2000
 class RunCollector:
     """Registered as a plugin on the controller only."""
 
-    def __init__(self, *, run: RunDescription, catalogue: Catalogue) -> None:
+    def __init__(self, *, run: RunDescription, catalogue: Catalogue, waivers: Waivers) -> None:
         self.run = run
         self.catalogue = catalogue
+        self.waivers = waivers  # the plugin's: the tests and the report apply the same ones
         self.redactor = run.target.redactor()
         self.started_at = datetime.now(UTC)
         self.started = time.monotonic()
@@ -46,6 +61,8 @@ class RunCollector:
         self.interrupted: str | None = None
         self.deadline_reached = False
         self.requests = 0
+        # every request the tests sent, as data, by test (set-up, call and teardown)
+        self.sent: dict[str, list[SentRequest]] = {}
         self.collected: list[str] = []
         self.first_failure_s: float | None = None
         self.report: RunReport | None = None
@@ -54,11 +71,15 @@ class RunCollector:
         requirements = tuple(str(v) for k, v in report.user_properties if k == "requirement")
         previous = self.outcomes.get(report.nodeid)
         records = _records(report)
-        self.requests += int(getattr(report, "tgo_requests", 0) or 0)
-        if getattr(report, "tgo_not_run", None) == "deadline":
+        self.requests += int(getattr(report, REQUESTS, 0) or 0)
+        sent = [SentRequest.from_json(s) for s in getattr(report, SENT, None) or ()]
+        if sent:
+            self.sent.setdefault(report.nodeid, []).extend(sent)
+        not_run = _not_run(report)
+        if not_run is not None and not_run.cause == "deadline":
             self.deadline_reached = True
-        unanswered = getattr(report, "tgo_unanswered", None)
-        last_answer = getattr(report, "tgo_last_answer_at", None)
+        unanswered = getattr(report, UNANSWERED, None)
+        last_answer = getattr(report, LAST_ANSWER, None)
         if unanswered is not None:
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid,
@@ -89,6 +110,7 @@ class RunCollector:
                 requirements,
                 records=records,
                 skip_reason=_skip_reason(report),
+                not_run=not_run,
             )
         elif report.failed:
             if previous is not None and previous.outcome == "failed":
@@ -102,8 +124,8 @@ class RunCollector:
                 records=records or (previous.records if previous else ()),
                 error=self._error_text(report),
                 duration_s=report.duration,
-                suite_error=bool(getattr(report, "tgo_suite_error", False)),
-                sequence=tuple(getattr(report, "tgo_sequence", None) or ()),
+                suite_error=bool(getattr(report, SUITE_ERROR, False)),
+                sequence=tuple(getattr(report, SEQUENCE, None) or ()),
                 last_answer_at=last_answer or (previous.last_answer_at if previous else None),
             )
         elif report.when == "call" and report.passed:
@@ -159,8 +181,7 @@ class RunCollector:
             reason = f"{what}: {cut} test{'s' if cut != 1 else ''} could not finish"
             incomplete = reason if incomplete is None else f"{reason}; {incomplete}"
         results = requirement_results(self.catalogue, outcomes)
-        waivers = Waivers(self.run.waivers, self.catalogue.ids(), self.run.waivers_date)
-        waiver_results = apply_waivers(results, waivers)
+        waiver_results = apply_waivers(results, self.waivers)
         comparison = None
         if self.run.baseline is not None:
             comparison = compare_with_baseline(results, self.run.baseline)
@@ -183,6 +204,9 @@ class RunCollector:
                 self.run.target, profile=self.run.profile, target=self.run.label, seed=self.run.seed
             ),
             seed=self.run.seed,
+            invocation=self.run.invocation,
+            name=self.run.name,
+            pinned=pinned_inputs(self.run.contract),
         )
         write_reports(self.report, self.run.report_dir, self.redactor)
         assemble(self.run.har_parts, self.run.report_dir / HAR_FILE, kit_version())
@@ -200,8 +224,13 @@ class RunCollector:
 
 
 def _records(report: pytest.TestReport) -> tuple[CheckRecord, ...]:
-    raw: list[dict[str, Any]] = getattr(report, "tgo_records", None) or []
+    raw: list[dict[str, Any]] = getattr(report, RECORDS, None) or []
     return tuple(CheckRecord.from_json(item) for item in raw)
+
+
+def _not_run(report: pytest.TestReport) -> NotRun | None:
+    raw: dict[str, Any] | None = getattr(report, NOT_RUN, None)
+    return NotRun.from_json(raw) if raw else None
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

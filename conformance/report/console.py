@@ -1,10 +1,12 @@
 """What the command prints after a run: the verdict line, where the target stopped answering,
-one line per finding (its requirements named), and where the report is."""
+one line per root cause and per finding (its requirements named), and where the report is."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
+from conformance.report.causes import root_causes_of
 from conformance.report.model import RunReport
 
 # Each line after the verdict is cut to this many characters.
@@ -31,8 +33,10 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
     if counts["inconclusive"]:
         line += f"{counts['inconclusive']} inconclusive, "
     line += f"{counts['not_tested']} not tested"
+    causes = root_causes_of(findings)
     if findings:
-        line += f"; {len(findings)} finding{'s' if len(findings) != 1 else ''}"
+        line += f"; {len(causes)} root cause{'s' if len(causes) != 1 else ''}, "
+        line += f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
     if not report.complete:
         line += f" — INCOMPLETE: {report.incomplete_reason}"
     lines = [line]
@@ -41,6 +45,15 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
         request = str((no_answer.request or {}).get("request", "")).split("\n", 1)[0]
         what = "stopped answering at" if no_answer.stopped else "did not answer"
         lines.append(_cut(f"the target {what}: {request} ({no_answer.test})"))
+    for cause in causes:
+        cleared, named = len(cause.clears), len(cause.requirements)
+        clears = (
+            f"one change clears its {named} requirement{'s' if named != 1 else ''}"
+            if cleared == named
+            else f"one change clears {cleared} of its {named} requirements"
+        )
+        ids = ", ".join(f.id for f in cause.findings)
+        lines.append(_cut(f"{cause.id} ({cause.level}) {cause.headline} — {clears} ({ids})"))
     for finding in findings:
         ids = ", ".join(r.requirement.id for r in finding.requirements)
         lines.append(
@@ -58,7 +71,15 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
         }.get(item.state)
         if problem:
             lines.append(_cut(f"waiver {waiver.requirement} ({waiver.where}) {problem}"))
+    if report.invocation is not None and report.invocation.reruns_json(report.tests):
+        rerun = f"tgo-conformance rerun {shlex.quote(str(report_dir))}"
+        lines.append(f"rerun the failed and inconclusive tests: {rerun}")
     if report.seed is not None:
-        lines.append(f"seed: {report.seed} (--seed {report.seed} replays these generated cases)")
+        # Next to the last line, interrupted runs included: the seed of a run that did not pass
+        # is what replays its generated cases, and a scrolled-off line is a lost seed.
+        seed = f"seed: {report.seed} (--seed {report.seed} replays these generated cases)"
+        if report.verdict != "pass" or not report.complete:
+            seed += "; keep it with this run's verdict"
+        lines.append(seed)
     lines.append(f"report: {report_dir / 'compliance.html'}")
     return lines

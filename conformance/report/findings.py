@@ -77,6 +77,7 @@ class Finding:
             "requirements": [r.requirement.id for r in self.requirements],
             "tests": self.tests,
             "occurrences": len(self.distinct),
+            "decided_by": example.decided_by(self.requirements[0].requirement).to_json(),
             "example": example.to_json(),
         }
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from conformance.report.causes import RootCause, root_causes_of
 from conformance.report.environment import Setting
 from conformance.report.findings import Finding, findings_of
 from conformance.report.not_tested import NotTestedBreakdown, breakdown, cause_of
+from conformance.report.pinned import PinnedInputs
 from conformance.report.results import (
     CHANGES,
     OUTCOMES,
@@ -24,8 +26,12 @@ from conformance.report.results import (
     Verdict,
     group_failures,
 )
+from conformance.report.waiver_snippet import waiver_snippet
 from conformance.report.waivers import WaiverResult
 from conformance.rules.readings import Reading
+
+if TYPE_CHECKING:
+    from conformance.invocation import Invocation
 
 __all__ = [
     "CHANGES",
@@ -147,6 +153,9 @@ class RunReport:
     environment: list[Setting] = field(default_factory=list)
     seed: int | None = None
     waivers: list[WaiverResult] = field(default_factory=list)  # what became of each waiver
+    invocation: Invocation | None = None  # how the run was started: its rerun commands
+    name: str = ""  # the run's name (--name; default: the base URL without credentials)
+    pinned: PinnedInputs | None = None  # the kit's version and the inputs judged by
 
     @property
     def verdict(self) -> Verdict:
@@ -163,6 +172,11 @@ class RunReport:
     def findings(self) -> list[Finding]:
         """The failures grouped by cause, most impact first."""
         return findings_of(self.requirements)
+
+    @property
+    def root_causes(self) -> list[RootCause]:
+        """The findings grouped by the rule broken and how: one change clears each."""
+        return root_causes_of(self.findings)
 
     @property
     def inconclusive(self) -> list[RequirementResult]:
@@ -198,7 +212,9 @@ class RunReport:
     def to_summary(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
+            "name": self.name or self.target,
             "target": self.target,
+            **({} if self.pinned is None else self.pinned.to_json()),
             "started_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "duration_s": round(self.duration_s, 1),
             "profile": self.profile,
@@ -215,11 +231,28 @@ class RunReport:
             "environment": {setting.name: setting.value for setting in self.environment},
             "no_answer": None if self.no_answer is None else self.no_answer.to_json(),
             "waivers": [waiver.to_json() for waiver in self.waivers],
-            "findings": [finding.to_json() for finding in self.findings],
+            **self._findings_json(),
             "not_tested": self.not_tested_breakdown().to_json(),
             "baseline": None if self.baseline is None else self.baseline.to_json(),
             "requirements": [_requirement_json(result) for result in self.requirements],
             "readings": [reading.to_json() for reading in self.readings if reading.observed],
+            "invocation": None if self.invocation is None else self.invocation.to_json(),
+            "reruns": [] if self.invocation is None else self.invocation.reruns_json(self.tests),
+        }
+
+    def waiver_snippet(self, result: RequirementResult) -> str:
+        """A waiver for a failed requirement, ready to paste (expiring a month after the run)."""
+        return waiver_snippet(result.requirement.id, result.failing_tests, self.started_at.date())
+
+    def _findings_json(self) -> dict[str, Any]:
+        """Root causes first, and each finding naming its cause (computed once for both)."""
+        causes = self.root_causes
+        cause_of = {finding.id: cause.id for cause in causes for finding in cause.findings}
+        findings = [cause_finding for cause in causes for cause_finding in cause.findings]
+        findings.sort(key=lambda f: f.number)
+        return {
+            "root_causes": [cause.to_json() for cause in causes],
+            "findings": [{**f.to_json(), "root_cause": cause_of[f.id]} for f in findings],
         }
 
     def test_counts(self) -> dict[str, int]:

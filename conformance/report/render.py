@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from conformance import kit_version
-from conformance.http.curl import CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE
+from conformance.http.curl import CURL_KEY_VARIABLE
+from conformance.report.causes import RootCause, observed_status, root_causes_of
 from conformance.report.model import RequirementResult, RunReport
 from conformance.report.replay import Replay, replay_files
 from conformance.rules.catalogue import AREA_TITLES, level_rank
@@ -24,7 +27,7 @@ EVIDENCE_MAX_CHARS = 5000
 # Occurrences of one finding listed by name.
 OTHERS_LISTED = 8
 # On paper, the findings after this many show what was seen and expected, not the exchange.
-PRINT_IN_FULL = 6
+PRINT_IN_FULL = 4
 # A request or response with more header lines than this shows them folded.
 HEADERS_SHOWN = 4
 
@@ -45,7 +48,6 @@ _FORBIDDEN = re.compile(
     )
     + "]"
 )
-_SENSITIVE_LINE = re.compile(r"^(x-api-key|authorization|proxy-authorization): (.+)$", re.I | re.M)
 
 
 def visible_codepoints(text: str) -> str:
@@ -148,27 +150,21 @@ def observed(text: str) -> str:
     return short
 
 
-def key_hint(request_text: str) -> str | None:
-    """How the report shows the key the request sent ("trk_…abcd"), to say which one to set."""
-    match = _SENSITIVE_LINE.search(request_text)
-    if match is None:
-        return None
-    value = match.group(2).strip()
-    return value.split(" ", 1)[1] if value.lower().startswith(("bearer ", "basic ")) else value
+def key_hint(evidence: Mapping[str, Any]) -> str | None:
+    """How the report shows the key the request sent ("trk_…abcd"), to say which one to set
+    (the client records it with the exchange)."""
+    shown = evidence.get("key_shown")
+    return None if shown is None else str(shown)
 
 
-def uploaded_files(curl: str) -> list[str]:
-    """Local files a curl command uploads (``-F 'media=@audio.ogg;type=...'``)."""
-    return list(dict.fromkeys(re.findall(r"=@([^;'\"\s]+)", curl)))
+def uploaded_files(evidence: Mapping[str, Any]) -> list[str]:
+    """Files the request's curl command uploads from the report directory, saved there."""
+    return [str(path) for path in evidence.get("uploads", ())]
 
 
-def key_variables(curl: str) -> list[str]:
-    """The key variables a curl command reads ($TGO_API_KEY, and the other account's)."""
-    return [
-        variable
-        for variable in (CURL_KEY_VARIABLE, CURL_OTHER_KEY_VARIABLE)
-        if re.search(rf"\$\{{?{variable}\b", curl)
-    ]
+def key_variables(evidence: Mapping[str, Any]) -> list[str]:
+    """The key variables the request's curl command reads ($TGO_API_KEY, the other account's)."""
+    return [str(variable) for variable in evidence.get("key_variables", ())]
 
 
 @dataclass(frozen=True)
@@ -215,10 +211,12 @@ def render_compliance_html(report: RunReport, replays: dict[str, Replay] | None 
     template = _ENV.get_template("compliance.html.j2")
     failed = [r for r in report.requirements if r.status == "failed"]
     findings = report.findings
-    finding_of: dict[str, list[str]] = {}
-    for finding in findings:
-        for result in finding.requirements:
-            finding_of.setdefault(result.requirement.id, []).append(finding.id)
+    root_causes = root_causes_of(findings)
+    cause_of_finding = {f.id: cause.id for cause in root_causes for f in cause.findings}
+    causes_of_req: dict[str, list[RootCause]] = {}
+    for cause in root_causes:
+        for result in cause.requirements:
+            causes_of_req.setdefault(result.requirement.id, []).append(cause)
     inconclusive_tests = {t.nodeid for t in report.tests if t.outcome == "inconclusive"}
     html = template.render(
         report=report,
@@ -228,7 +226,11 @@ def render_compliance_html(report: RunReport, replays: dict[str, Replay] | None 
         failed_must=[r for r in failed if not r.is_warning],
         warnings=[r for r in failed if r.is_warning],
         findings=findings,
-        finding_of=finding_of,
+        root_causes=root_causes,
+        cause_of_finding=cause_of_finding,
+        shared_causes={cause.id for cause in root_causes if len(cause.findings) > 1},
+        causes_of_req=causes_of_req,
+        failure_status=observed_status,
         inconclusive_tests=inconclusive_tests,
         replays=replay_files(report) if replays is None else replays,
         not_tested=report.not_tested_breakdown(),

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from conformance.not_run import NotRun
+from conformance.rules.basis import Basis, Sentence
 from conformance.rules.catalogue import Requirement
 from conformance.verify import CheckRecord
 
@@ -39,11 +41,12 @@ class TestOutcome:
     requirements: tuple[str, ...]
     records: tuple[CheckRecord, ...] = ()
     skip_reason: str | None = None
+    not_run: NotRun | None = None  # a skip's reason as data, when the kit decided the skip
     error: str | None = None  # why it failed when no recorded check says (already redacted)
     duration_s: float = 0.0
     suite_error: bool = False  # failed through a bug of the suite, not through the target
     # inconclusive: the request the target did not answer, the test's steps up to it, and the
-    # last request the target answered before it (plain data, see plugin/session.py)
+    # last request the target answered before it (plain data, see plugin/inconclusive.py)
     unanswered: dict[str, Any] | None = None
     sequence: tuple[dict[str, Any], ...] = ()  # a failed scenario's requests, in order
     last_answer_at: float | None = None  # time.time() of its last answered request
@@ -58,6 +61,25 @@ class FailureEvidence:
     expected: str = ""
     evidence: dict[str, Any] | None = None
     finding: str = ""  # the check's label for the kind of failure, if it gave one
+    basis: Basis | None = None  # the rule the check applied, when not the requirement's own
+
+    def decided_by(self, requirement: Requirement) -> Basis:
+        """The rule and the docs' words that decided this failure: the check's basis, else the
+        requirement's own sentence (with the other page's, where the catalogue records that
+        the pages contradict each other on it)."""
+        if self.basis is not None:
+            return self.basis
+        sentences = [Sentence(requirement.source.doc, requirement.source.quote)]
+        if requirement.contradiction is not None:
+            sentences.append(
+                Sentence(requirement.contradiction.doc, requirement.contradiction.quote)
+            )
+        return Basis(
+            rule=f"requirement {requirement.id}",
+            says=requirement.title,
+            sentences=tuple(sentences),
+            reading=requirement.reading if requirement.contradiction is not None else None,
+        )
 
     @property
     def response_status(self) -> str | None:
@@ -73,6 +95,7 @@ class FailureEvidence:
             "message": self.message,
             "expected": self.expected,
             "evidence": self.evidence,
+            **({"basis": self.basis.to_json()} if self.basis is not None else {}),
         }
 
     @property
@@ -138,6 +161,7 @@ class RequirementResult:
     tests: list[str] = field(default_factory=list)
     failures: list[FailureEvidence] = field(default_factory=list)
     reason: str | None = None  # for not_tested, inconclusive and waived
+    not_run: tuple[NotRun, ...] = ()  # not_tested: each reason as data (reason joins them)
     change: Change | None = None  # against a baseline, when the run has one
     previous_status: str | None = None  # the status in the baseline run
 

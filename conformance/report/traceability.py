@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from conformance.not_run import NotRun
 from conformance.report.model import (
     FailureEvidence,
     NoAnswer,
@@ -33,7 +34,7 @@ def requirement_results(
     tests: dict[str, list[str]] = defaultdict(list)
     failures: dict[str, list[FailureEvidence]] = defaultdict(list)
     passed: set[str] = set()
-    skips: dict[str, list[str]] = defaultdict(list)
+    skips: dict[str, list[NotRun]] = defaultdict(list)
     cut_off: dict[str, list[str]] = defaultdict(list)
 
     for outcome in outcomes:
@@ -49,7 +50,12 @@ def requirement_results(
                 evidence = dict(record.evidence) if record.evidence is not None else None
                 failures[record.requirement].append(
                     FailureEvidence(
-                        outcome.nodeid, record.message, record.expected, evidence, record.finding
+                        outcome.nodeid,
+                        record.message,
+                        record.expected,
+                        evidence,
+                        record.finding,
+                        record.basis,
                     )
                 )
             elif outcome.outcome != "skipped":
@@ -62,23 +68,34 @@ def requirement_results(
                 cut_off[req_id].append(f"{outcome.nodeid}: {outcome.error}")
         elif outcome.outcome == "skipped":
             for req_id in outcome.requirements:
-                skips[req_id].append(outcome.skip_reason or "skipped")
+                skips[req_id].append(
+                    outcome.not_run or NotRun("other", outcome.skip_reason or "skipped")
+                )
         elif outcome.outcome == "passed":
             for req_id in set(outcome.requirements) - recorded:
                 skips[req_id].append(
-                    f"{outcome.nodeid} ran but observed nothing of it (every case it tried "
-                    "was one the docs leave open)"
+                    NotRun(
+                        "docs_open",
+                        f"{outcome.nodeid} ran but observed nothing of it (every case it tried "
+                        "was one the docs leave open)",
+                    )
                 )
         elif failed_checks:
             for req_id in set(outcome.requirements) - recorded:
                 skips[req_id].append(
-                    f"not reached: {outcome.nodeid} stopped when "
-                    f"{', '.join(sorted(failed_checks))} failed"
+                    NotRun(
+                        "not_reached",
+                        f"not reached: {outcome.nodeid} stopped when "
+                        f"{', '.join(sorted(failed_checks))} failed",
+                    )
                 )
         elif outcome.suite_error:
             for req_id in outcome.requirements:
                 skips[req_id].append(
-                    f"the suite itself failed in {outcome.nodeid}: {outcome.error}"
+                    NotRun(
+                        "suite_error",
+                        f"the suite itself failed in {outcome.nodeid}: {outcome.error}",
+                    )
                 )
         else:
             # Failed outside any recorded check: every requirement it names is unproven and
@@ -103,9 +120,15 @@ def requirement_results(
         elif req_id in passed:
             results.append(RequirementResult(requirement, "passed", tests[req_id]))
         else:
-            reason = _not_tested_reason(requirement.not_tested, skips.get(req_id, []))
+            reasons = _not_tested_reasons(requirement.not_tested, skips.get(req_id, []))
             results.append(
-                RequirementResult(requirement, "not_tested", tests[req_id], reason=reason)
+                RequirementResult(
+                    requirement,
+                    "not_tested",
+                    tests[req_id],
+                    reason="; ".join(dict.fromkeys(r.text for r in reasons)),
+                    not_run=reasons,
+                )
             )
     return results
 
@@ -119,12 +142,18 @@ def _inconclusive_reason(cut_off: list[str], some_passed: bool) -> str:
     return text
 
 
-def _not_tested_reason(catalogue_reason: str | None, skip_reasons: list[str]) -> str:
+def _not_tested_reasons(
+    catalogue_reason: str | None, skip_reasons: list[NotRun]
+) -> tuple[NotRun, ...]:
     if skip_reasons:
-        return "; ".join(dict.fromkeys(skip_reasons))
+        return tuple(dict.fromkeys(skip_reasons))
     if catalogue_reason:
-        return catalogue_reason
-    return "no test for it ran in this run (deselected, or the run stopped early)"
+        return (NotRun("outside_api", catalogue_reason),)
+    return (
+        NotRun(
+            "deselected", "no test for it ran in this run (deselected, or the run stopped early)"
+        ),
+    )
 
 
 def reading_results(register: Register, outcomes: Iterable[TestOutcome]) -> list[ReadingResult]:

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from conformance.http.redact import Redactor
+from conformance.redact import Redactor
 from conformance.report.model import RunReport
 from conformance.report.render import render_compliance_html
 from conformance.report.replay import replay_files

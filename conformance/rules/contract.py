@@ -16,6 +16,9 @@ import yaml
 _DATA = Path(__file__).resolve().parents[1] / "data"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+# The contract's E.164 type: a field whose schema is this $ref takes a phone number.
+PHONE_REF = "#/components/schemas/E164Phone"
+QUERY = "query"  # PhoneField.where of a query parameter (otherwise: the body's media type)
 
 
 def spec_path() -> Path:
@@ -57,6 +60,20 @@ def load_spec() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class PhoneField:
+    """A place an operation takes a phone number: a query parameter, or a field of the body
+    sent as one media type (the same name in two media types is two places)."""
+
+    name: str
+    where: str  # QUERY, or the request body's media type
+    required: bool
+
+    @property
+    def in_query(self) -> bool:
+        return self.where == QUERY
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation of the contract, with the scope the documentation says it needs."""
 
@@ -67,6 +84,10 @@ class Operation:
     takes_input: bool = False  # parameters or a request body: something to make invalid
     # The fields its request bodies name, over every media type (the docs' names: READ-031).
     body_fields: tuple[str, ...] = ()
+    # Where it takes a phone number: every parameter and body field whose schema is $ref
+    # E164Phone, in document order. The suite, the generated-case judge and the mock all read
+    # which fields are E.164 here, so the contract is the one place that says it.
+    phone_fields: tuple[PhoneField, ...] = ()
 
     @property
     def label(self) -> str:
@@ -88,19 +109,44 @@ def operations_of(spec: dict[str, Any]) -> dict[str, Operation]:
                 required_scope=op.get("x-required-scope"),
                 takes_input=bool(op.get("parameters") or op.get("requestBody")),
                 body_fields=_body_fields(spec, op),
+                phone_fields=_phone_fields(spec, op),
             )
     return found
 
 
-def _body_fields(spec: dict[str, Any], op: dict[str, Any]) -> tuple[str, ...]:
-    names: dict[str, None] = {}
-    for media in op.get("requestBody", {}).get("content", {}).values():
+def _body_schemas(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The request body's schema per media type, a $ref to a component resolved."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for media_type, media in op.get("requestBody", {}).get("content", {}).items():
         schema = media.get("schema", {})
         ref = schema.get("$ref", "")
         if ref.startswith("#/components/schemas/"):
             schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        schemas[media_type] = schema
+    return schemas
+
+
+def _body_fields(spec: dict[str, Any], op: dict[str, Any]) -> tuple[str, ...]:
+    names: dict[str, None] = {}
+    for schema in _body_schemas(spec, op).values():
         names.update(dict.fromkeys(schema.get("properties", {})))
     return tuple(names)
+
+
+def _phone_fields(spec: dict[str, Any], op: dict[str, Any]) -> tuple[PhoneField, ...]:
+    found = [
+        PhoneField(param["name"], QUERY, bool(param.get("required")))
+        for param in op.get("parameters", [])
+        if param.get("in") == QUERY and param.get("schema", {}).get("$ref") == PHONE_REF
+    ]
+    for media_type, schema in _body_schemas(spec, op).items():
+        required = set(schema.get("required", []))
+        found.extend(
+            PhoneField(name, media_type, name in required)
+            for name, prop in schema.get("properties", {}).items()
+            if prop.get("$ref") == PHONE_REF
+        )
+    return tuple(found)
 
 
 @cache

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from conformance.rules.basis import Basis, Sentence
 from conformance.rules.contract import Operation, load_spec_from, operations_of, spec_path
 
 __all__ = ["Bounds", "PhoneRule", "Rules", "load_rules", "scope_key_name"]
@@ -107,6 +108,11 @@ class Rules:
     invalid_key_code: str
     invalid_phone_code: str
     not_found_code: str
+    # The messages the pages document (x-tgo-rules entries named *_message).
+    missing_key_message: str
+    invalid_key_message: str
+    invalid_phone_message: str
+    not_found_message: str
     sender_not_active_message: str
     account_not_verified_message: str
     error_schema: Mapping[str, Any] = field(repr=False)
@@ -114,6 +120,8 @@ class Rules:
     sender_fields: tuple[str, ...] = ()
     log_fields: tuple[str, ...] = ()
     lookup_fields: tuple[str, ...] = ()
+    # Each x-tgo-rules entry's words: what a check that applies the rule quotes (its basis).
+    sentences: Mapping[str, Sentence] = field(default_factory=dict, repr=False)
 
     @cached_property
     def error_validator(self) -> Draft202012Validator:
@@ -141,6 +149,16 @@ class Rules:
 
     def required_scope(self, operation_id: str) -> str | None:
         return self.scopes[operation_id]
+
+    def basis(self, says: str, *rules: str, reading: str | None = None) -> Basis:
+        """The basis of a check that applies these x-tgo-rules entries (two when the pages
+        contradict each other on it, the TGO pages' first)."""
+        return Basis(
+            rule=" | ".join(f"x-tgo-rules.{name}" for name in rules),
+            says=says,
+            sentences=tuple(self.sentences[name] for name in rules),
+            reading=reading,
+        )
 
     def key_format(self) -> re.Pattern[str]:
         """The documented shape of an issued key."""
@@ -176,10 +194,18 @@ def load_rules(path: Path | None = None) -> Rules:
         invalid_key_code=str(pinned["invalid_key_code"]),
         invalid_phone_code=str(pinned["invalid_phone_code"]),
         not_found_code=str(pinned["not_found_code"]),
+        missing_key_message=str(pinned["missing_key_message"]),
+        invalid_key_message=str(pinned["invalid_key_message"]),
+        invalid_phone_message=str(pinned["invalid_phone_message"]),
+        not_found_message=str(pinned["not_found_message"]),
         sender_not_active_message=str(pinned["sender_not_active_message"]),
         account_not_verified_message=str(pinned["account_not_verified_message"]),
         error_schema={**schemas["Error"], "components": spec["components"]},
         sender_fields=tuple(schemas["SenderNumber"]["required"]),
         log_fields=tuple(schemas["Message"]["required"]),
         lookup_fields=tuple(schemas["ContactLookup"]["required"]),
+        sentences={
+            name: Sentence(str(entry["doc"]), str(entry["words"]), str(entry["value"]))
+            for name, entry in spec["x-tgo-rules"].items()
+        },
     )

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from conformance.run.orchestrate import RunOptions, execute
-from conformance.run.plan import Plan, dry_run_dir, plan_from_run, read_har
+from conformance.run.plan import Plan, dry_run_dir, plan_from_run
 from conformance.run.pytest_front import RunError
 from conformance.run.target import load_target
 
@@ -24,4 +24,5 @@ def make_plan(config: Path | None, profile: str) -> Plan:
             )
         if outcome.report is None or outcome.target is None:
             raise RunError("the dry run of the suite did not produce a report")
-        return plan_from_run(read_har(outcome.report_dir), outcome.report, outcome.target, real)
+        sent = [request for by_test in outcome.sent.values() for request in by_test]
+        return plan_from_run(sent, outcome.report, outcome.target, real)

@@ -13,10 +13,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from conformance.run.pytest_front import RunControl
+from typing import Any, Protocol
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 # After --max-duration no test starts; one still running is interrupted this much later.
@@ -33,6 +30,19 @@ class RunInterrupted(KeyboardInterrupt):
         super().__init__(reason)
         self.reason = reason
         self.exit_status = exit_status  # None: the verdict decides (--max-duration)
+
+
+class RunState(Protocol):
+    """What the handlers need to know of the run; pytest_front.RunControl keeps it from pytest's
+    hooks. A protocol, so that this module does not import the pytest side (no import loop)."""
+
+    @property
+    def stopped_by(self) -> RunInterrupted | None:
+        """The interrupt pytest has seen, if any."""
+
+    @property
+    def testing(self) -> bool:
+        """A test is running (it started before the deadline)."""
 
 
 class HeldStderr(io.TextIOBase):
@@ -103,7 +113,7 @@ class Interrupts:
     WATCHDOG_SIGNAL = signal.SIGUSR1
     RECHECK_S = 1.0
 
-    def __init__(self, control: RunControl) -> None:
+    def __init__(self, control: RunState) -> None:
         self.control = control
         self.active = False
         self.raised: RunInterrupted | None = None
@@ -136,7 +146,7 @@ class Interrupts:
     def arm_watchdog(self, reason: str) -> None:
         """Let `watchdog_fired` interrupt the run with `reason` (and the verdict's status)."""
         if self._installed:
-            handler = self._handler(reason, None)
+            handler = self._handler(reason, None, only_while_testing=True)
             self._previous[self.WATCHDOG_SIGNAL] = signal.signal(self.WATCHDOG_SIGNAL, handler)
 
     def watchdog_fired(self) -> None:
@@ -145,8 +155,16 @@ class Interrupts:
         else:
             _thread.interrupt_main()
 
-    def _handler(self, reason: str, status: int | None) -> Callable[[int, FrameType | None], None]:
+    def _handler(
+        self, reason: str, status: int | None, *, only_while_testing: bool = False
+    ) -> Callable[[int, FrameType | None], None]:
         def handle(signum: int, frame: FrameType | None) -> None:
+            if only_while_testing and not self.control.testing:
+                # No test running (the run still starting, between tests, or ending): the
+                # deadline check keeps every further test from starting, and there is nothing
+                # to stop. Raised before pytest's session or after it, the interrupt would
+                # escape it: no verdict, "interrupted", exit 130.
+                return
             recheck = threading.Timer(self.RECHECK_S, self._recheck, args=(signum,))
             recheck.daemon = True
             recheck.start()
@@ -177,7 +195,8 @@ def quiet_about_interrupts(
 
 class Watchdog:
     """Interrupts the run when --max-duration expires inside a long test (the per-test deadline
-    check only stops tests from starting)."""
+    check only stops tests from starting). Firing while no test runs it does nothing: the
+    deadline check skips the rest, and the verdict on what ran decides the exit status."""
 
     def __init__(self, seconds: float, interrupts: Interrupts) -> None:
         self.fired = False

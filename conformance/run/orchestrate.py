@@ -10,28 +10,30 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from conformance.config import TargetConfig
+from conformance.description import RunDescription, default_report_dir
+from conformance.http.evidence import SentRequest
 from conformance.plugin.session import ConformancePlugin
 from conformance.profiles import new_seed
 from conformance.report.console import verdict_lines
 from conformance.report.model import RunReport
-from conformance.report.waivers import Waiver, WaiverError, load_waivers
-from conformance.run.description import RunDescription, default_report_dir
 from conformance.run.interrupts import (
     EXIT_INTERRUPTED,
     HeldStderr,
     Interrupts,
     Watchdog,
 )
+from conformance.run.options import RunOptions, recorded_invocation
 from conformance.run.pytest_front import RunControl, RunError, pytest_args, usage_line
 from conformance.run.target import resolve_target
+from conformance.waivers import Waiver, WaiverError, load_waivers
 
 __all__ = [
     "EXIT_FAIL",
@@ -53,31 +55,14 @@ VERDICT_STATUS = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "inconclusive": EXIT_INC
 
 
 @dataclass
-class RunOptions:
-    """What the person asked for on the command line."""
-
-    config: Path | None = None
-    report_dir: Path | None = None
-    profile: str = "full"
-    max_duration: float | None = None
-    baseline: Path | None = None
-    seed: int | None = None
-    waivers: Path | None = None
-    progress_every: float | None = None
-    pytest_args: Sequence[str] = ()
-    # Run against the bundled mock configured like this target (the plan's dry run).
-    stand_in_for: TargetConfig | None = None
-    mock_variants: Sequence[str] = ()
-    contract: Path | None = None
-
-
-@dataclass
 class RunOutcome:
     exit_status: int
     report_dir: Path
     report: RunReport | None  # None when pytest answered by itself (`-- --help`)
     lines: tuple[str, ...] = ()  # what the command prints after pytest's own output (redacted)
     target: TargetConfig | None = None  # the target config the run used
+    # every request the tests sent, by test, as data (the plan counts them)
+    sent: Mapping[str, Sequence[SentRequest]] = field(default_factory=dict)
 
 
 def execute(options: RunOptions) -> RunOutcome:
@@ -92,18 +77,21 @@ def execute(options: RunOptions) -> RunOutcome:
             options.config, options.mock_variants, stack, options.contract, options.stand_in_for
         )
         started = time.time()
+        seed = options.seed if options.seed is not None else new_seed()
         run = RunDescription(
             target=target,
             report_dir=report_dir,
             target_label=label,
+            run_name=options.name,
             profile=options.profile,
             deadline=None if options.max_duration is None else started + options.max_duration,
             max_duration=options.max_duration,
             baseline=options.baseline,
             contract=options.contract,
-            seed=options.seed if options.seed is not None else new_seed(),
+            seed=seed,
             waivers=_waivers(options.waivers),
             progress_every=options.progress_every,
+            invocation=recorded_invocation(options, seed),
         )
         plugin = ConformancePlugin(run, controller=True)
         stderr = stack.enter_context(HeldStderr())
@@ -135,7 +123,8 @@ def execute(options: RunOptions) -> RunOutcome:
         if stopped is None and not (watchdog is not None and watchdog.fired):
             return RunOutcome(EXIT_INTERRUPTED, report_dir, report, lines)
     # Complete, or stopped at --max-duration: the verdict on what ran decides.
-    return RunOutcome(VERDICT_STATUS[report.verdict], report_dir, report, lines, run.target)
+    sent = dict(plugin.collector.sent) if plugin.collector is not None else {}
+    return RunOutcome(VERDICT_STATUS[report.verdict], report_dir, report, lines, run.target, sent)
 
 
 def _waivers(path: Path | None) -> tuple[Waiver, ...]:

@@ -3,31 +3,30 @@
 The plan is a dry run of the suite itself, not a second description of it: the same tests run,
 in this process, against the bundled mock configured like the target (the same entries
 present and absent, the same allow_writes and profile), and every request they send is counted
-from that run's exchanges.har. Nothing goes to the target. A conforming target answers like the
-mock where the docs are firm, so the dry run's requests are the estimate; the bound adds what
+from that run's records of them (operation, status, body fields: data, not text read back).
+Nothing goes to the target. A conforming target answers like the mock where the docs are
+firm, so the dry run's requests are the estimate; the bound adds what
 only the target's answers decide (pages of a list, 429 retries), and the text says what else
 can change the count (generated cases that fail, a log that lags).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from conformance.checks.lists import MAX_PAGES
 from conformance.config import OtherAccount, Sender, TargetConfig
-from conformance.http.har import HAR_FILE
+from conformance.http.evidence import SentRequest
 from conformance.http.resilience import RATE_LIMIT_RETRIES
 from conformance.report.environment import environment
 from conformance.report.model import RunReport
 from conformance.report.not_tested import breakdown
-from conformance.rules.values import Rules, load_rules
+from conformance.run.pytest_front import PREFLIGHT_OPERATION
 
 # Safety classes of a request, as the plan counts them.
 READ: Final = "read"
@@ -134,19 +133,10 @@ def bound_assumptions() -> str:
     )
 
 
-def _operation(rules: Rules, method: str, url: str) -> str:
-    path = urlsplit(url).path
-    for op in rules.operations.values():
-        if op.method == method and path.endswith(op.path):
-            return op.operation_id
-    return f"{method} (no documented operation)"
-
-
 def plan_from_run(
-    har: dict[str, Any], report: RunReport, stand: TargetConfig, real: TargetConfig
+    sent: Sequence[SentRequest], report: RunReport, stand: TargetConfig, real: TargetConfig
 ) -> Plan:
-    """The plan, from the dry run's exchanges and report."""
-    rules = load_rules()
+    """The plan, from the requests the dry run's tests sent (as data) and its report."""
     plan = Plan(
         target=real.redactor().text(real.base_url),  # printed: a key in the URL stays masked
         profile=report.profile,
@@ -160,17 +150,18 @@ def plan_from_run(
                 sender_names[str(value)] = state
     recipient_names = {phone: name for name, phone in stand.recipients.items()}
     requests: dict[str, Counter[str]] = defaultdict(Counter)
-    for entry in har["log"]["entries"]:
-        request, status = entry["request"], entry["response"]["status"]
-        op = _operation(rules, request["method"], request["url"])
-        if request["method"] == "GET":
+    # The runner's preflight read comes before any test: one read, answered.
+    preflight = SentRequest(PREFLIGHT_OPERATION, "GET", 200)
+    for request in (preflight, *sent):
+        op = request.operation or f"{request.method} (no documented operation)"
+        if request.method == "GET":
             kind = READ
-        elif 200 <= status < 300:
+        elif request.status is not None and 200 <= request.status < 300:
             kind = CREATES
         else:
             kind = REFUSED
         requests[op][kind] += 1
-        pages = MAX_PAGES if op in LIST_OPERATIONS and request["method"] == "GET" else 1
+        pages = MAX_PAGES if op in LIST_OPERATIONS and request.method == "GET" else 1
         plan.bound += pages * (1 + RATE_LIMIT_RETRIES)
         if kind == CREATES:
             _count_write(plan, op, request, sender_names, recipient_names)
@@ -191,41 +182,17 @@ def plan_from_run(
 def _count_write(
     plan: Plan,
     op: str,
-    request: dict[str, Any],
+    request: SentRequest,
     senders: dict[str, str],
     recipients: dict[str, str],
 ) -> None:
-    fields = _body_fields(request)
     if op == "registerSenderNumber":
         plan.registrations += 1
         return
-    sender = fields.get("sender_phone") or fields.get("sender_number_id")
+    sender = request.field("sender_phone") or request.field("sender_number_id")
     plan.senders_used[senders.get(str(sender), "another sender")] += 1
-    to = fields.get("to_phone")
+    to = request.field("to_phone")
     plan.recipients_used[recipients.get(str(to), "another recipient")] += 1
-
-
-def _body_fields(request: dict[str, Any]) -> dict[str, Any]:
-    post = request.get("postData") or {}
-    text = str(post.get("text", ""))
-    if "json" in str(post.get("mimeType", "")):
-        try:
-            body = json.loads(text)
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-    if text.startswith("multipart/form-data: "):
-        # The evidence's summary of a form: name="value"; ... (files are <file ...>).
-        fields: dict[str, Any] = {}
-        for part in text.removeprefix("multipart/form-data: ").split("; "):
-            name, _, value = part.partition("=")
-            if value.startswith('"'):
-                try:
-                    fields[name] = json.loads(value)
-                except ValueError:
-                    continue
-        return fields
-    return {}
 
 
 def render_text(plan: Plan) -> str:
@@ -308,8 +275,3 @@ def _duration(seconds: float) -> str:
 
 def dry_run_dir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="tgo-plan-")
-
-
-def read_har(report_dir: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((report_dir / HAR_FILE).read_text(encoding="utf-8"))
-    return data

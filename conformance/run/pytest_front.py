@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from collections.abc import Generator
 
 import pytest
 
 from conformance.config import TargetConfig
 from conformance.config.connection import client_certificate_refused, proxy_in_effect, tls_failure
+from conformance.description import RunDescription
 from conformance.http.client import BrokenAnswer, TargetClient, TargetUnreachable
 from conformance.http.har import HarRecorder
 from conformance.http.tls_probe import asks_for_client_certificate
+from conformance.node_ids import SUITE_DIR, resolve_named_tests
 from conformance.plugin.session import ConformancePlugin
-from conformance.run.description import RunDescription
 from conformance.run.interrupts import HeldStderr, RunInterrupted, quiet_about_interrupts
 
-SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 # The list every conforming target answers; one read of it tells whether the target is there.
 PREFLIGHT_OPERATION = "listSenderNumbers"
 
@@ -27,13 +27,15 @@ class RunError(Exception):
 
 
 def pytest_args(run: RunDescription, user_args: list[str]) -> list[str]:
-    """How the runner starts pytest over the shipped suite."""
+    """How the runner starts pytest over the shipped suite (only the tests named after `--`
+    when some are: `test_auth.py::test_x[a b]`, read relative to the suite)."""
+    user_args, named = resolve_named_tests(user_args)
     return [
         "-c",
         str(SUITE_DIR / "pytest.ini"),
         "--rootdir",
         str(SUITE_DIR),
-        str(SUITE_DIR),
+        *([] if named else [str(SUITE_DIR)]),
         "--junitxml",
         str(run.report_dir / "junit.xml"),
         "-o",
@@ -97,6 +99,8 @@ class RunControl:
         self.parsed = False  # pytest accepted the arguments
         self.error: str | None = None  # why the run could not start (exit 2)
         self.stopped_by: RunInterrupted | None = None
+        # A test has started (past the deadline check): only then does the watchdog interrupt.
+        self.testing = False
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_cmdline_main(self, config: pytest.Config) -> int | None:
@@ -111,6 +115,27 @@ class RunControl:
             except RunError as error:
                 self.error = str(error)
         return int(pytest.ExitCode.USAGE_ERROR) if self.error else None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        # Under xdist the tests run in the workers, unseen here: the whole loop counts as testing.
+        self.testing = session.config.pluginmanager.has_plugin("dsession")
+        try:
+            return (yield)
+        finally:
+            self.testing = False
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # Called after the plugin's deadline check (tryfirst), which skips a test by raising:
+        # reaching here means this test really starts.
+        self.testing = True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        try:
+            return (yield)
+        finally:
+            self.testing = False
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:

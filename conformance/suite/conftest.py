@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -11,32 +10,28 @@ from conformance.config import TargetConfig
 from conformance.generation.references import Confirmation, References
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
+from conformance.not_run import skip_because
 from conformance.rules.values import Rules
 
 Probe = Callable[..., Exchange]
 
 
 @pytest.fixture
-def call(target: TargetClient, tgo_rules: Rules) -> Callable[..., Exchange]:
-    """call("sendMessage", key="full", json=...) sends to the operation's method and path."""
-
-    def _call(op_id: str, **kwargs: Any) -> Exchange:
-        op = tgo_rules.operations[op_id]
-        return target.request(op.method, op.path, **kwargs)
-
-    return _call
+def call(target: TargetClient) -> Callable[..., Exchange]:
+    """call("sendMessage", key="full", json=...) sends to the operation's method and path in
+    the run's contract."""
+    return target.call
 
 
 @pytest.fixture
-def lookup(target: TargetClient, tgo_rules: Rules) -> Callable[..., Exchange]:
+def lookup(target: TargetClient) -> Callable[..., Exchange]:
     """lookup(phone, sender_phone=None, key="full"): a contact lookup."""
-    op = tgo_rules.operations["lookupContact"]
 
     def _lookup(phone: str, sender_phone: str | None = None, key: str = "full") -> Exchange:
         params = {"phone": phone}
         if sender_phone is not None:
             params["sender_phone"] = sender_phone
-        return target.request(op.method, op.path, key=key, params=params)
+        return target.call("lookupContact", key=key, params=params)
 
     return _lookup
 
@@ -55,7 +50,7 @@ def reference(references: References) -> Callable[[str], Confirmation]:
     def _reference(name: str) -> Confirmation:
         confirmation = references.confirm(name)
         if confirmation.accepted is False:
-            pytest.skip(confirmation.reason_not_tested())
+            skip_because(confirmation.not_run())
         return confirmation
 
     return _reference

@@ -33,7 +33,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _unauthorized(rules: Rules) -> Refusal:
-    return Refusal.exactly(rules.unauthorized_status)
+    return Refusal.pinned(
+        rules, "unauthorized_status", "a missing, invalid or revoked key is refused with 401"
+    )
 
 
 @pytest.mark.requirement("AUTH-001", "ERR-004", "ERR-011")

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.errors import Refusal, body_or_query, expect_refusal
+from conformance.checks.errors import body_or_query, expect_refusal
 from conformance.config import TargetConfig
-from conformance.generation.payloads import LOOKUP, MESSAGES, SENDER_NUMBERS, USAGE, text_body
+from conformance.generation.payloads import text_body
 from conformance.http.evidence import Exchange
+from conformance.plugin import rules_of
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
 
@@ -22,21 +23,19 @@ ENVELOPE = ("ERR-001", "ERR-002", "ERR-003", "ERR-015")
 
 def _provocations(config: TargetConfig) -> dict[str, dict[str, Any]]:
     return {
-        "401 without key": {"method": "GET", "path": MESSAGES, "key": None},
+        "401 without key": {"operation_id": "listMessages", "key": None},
         "401 unknown key": {
-            "method": "GET",
-            "path": USAGE,
+            "operation_id": "getUsage",
             "key": None,
             "raw_key": "trk_" + "0" * 32,
         },
-        "403 missing scope": {"method": "GET", "path": MESSAGES, "key": "usage_read"},
+        "403 missing scope": {"operation_id": "listMessages", "key": "usage_read"},
         "422 invalid phone": {
-            "method": "POST",
-            "path": MESSAGES,
+            "operation_id": "sendMessage",
             "json": text_body(config, to="12345"),
         },
-        "422 missing phone": {"method": "POST", "path": SENDER_NUMBERS, "json": {}},
-        "4xx invalid query": {"method": "GET", "path": LOOKUP, "params": {"phone": "abc"}},
+        "422 missing phone": {"operation_id": "registerSenderNumber", "json": {}},
+        "4xx invalid query": {"operation_id": "lookupContact", "params": {"phone": "abc"}},
     }
 
 
@@ -61,7 +60,7 @@ def test_every_kind_of_error_has_the_envelope(
     request = dict(_provocations(tgo_config)[kind])
     if request.get("key") == "usage_read":
         need("key", "usage_read")
-    response: Exchange = target.request(request.pop("method"), request.pop("path"), **request)
+    response: Exchange = target.call(**request)
     if response.status_code < 400:
         # Not refused: the requirement the request breaks says so in its own test; there is no
         # error here to hold to the envelope.
@@ -86,19 +85,31 @@ MALFORMED = {
 JSON_ONLY = ("truncated JSON", "not JSON at all", "binary garbage", "JSON array")
 # A multipart Content-Type without a boundary may also be refused as unsupported (ERR-007).
 NO_BOUNDARY = "multipart without boundary"
-CASES = [(MESSAGES, kind) for kind in MALFORMED] + [(SENDER_NUMBERS, kind) for kind in JSON_ONLY]
+CASES = [("sendMessage", kind) for kind in MALFORMED] + [
+    ("registerSenderNumber", kind) for kind in JSON_ONLY
+]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "unreadable" in metafunc.fixturenames:
+        # Named by the last segment of the operation's path in the run's contract, as before.
+        operations = rules_of(metafunc.config).operations
+        metafunc.parametrize(
+            "unreadable",
+            CASES,
+            ids=[f"{operations[op].path.rsplit('/', 1)[-1]}-{kind}" for op, kind in CASES],
+        )
 
 
 @pytest.mark.requirement("ERR-007", *ENVELOPE)
-@pytest.mark.parametrize(
-    ("path", "kind"), CASES, ids=[f"{p.rsplit('/', 1)[-1]}-{k}" for p, k in CASES]
-)
 def test_unreadable_body_is_refused_with_400_or_422(
-    path: str, kind: str, target: Any, tgo_rules: Rules, verify: Verifier
+    unreadable: tuple[str, str], target: Any, tgo_rules: Rules, verify: Verifier
 ) -> None:
+    operation, kind = unreadable
+    path = tgo_rules.operations[operation].path
     content, content_type = MALFORMED[kind]
-    response = target.request("POST", path, content=content, headers={"Content-Type": content_type})
+    response = target.call(operation, content=content, headers={"Content-Type": content_type})
     refusal = body_or_query(tgo_rules)
     if kind == NO_BOUNDARY:
-        refusal = Refusal.exactly(*refusal.statuses, 415)
+        refusal = refusal.widened(415)
     expect_refusal(verify, "ERR-007", response, refusal, what=f"POST {path} with {kind}")

@@ -22,17 +22,15 @@ from conformance.checks.errors import parse_json
 from conformance.checks.lists import Listing, read_listing, same_id, usage_sender
 from conformance.checks.values import shown
 from conformance.config import OtherAccount, Sender, TargetConfig
+from conformance.config.model import missing_entry
 from conformance.generation.payloads import (
-    LOOKUP,
-    MESSAGES,
-    SENDER_NUMBERS,
     UNREGISTERED_SENDER_ID,
     UNREGISTERED_SENDER_PHONE,
-    USAGE,
     text_body,
 )
 from conformance.generation.requests import unique_text
 from conformance.http.client import OTHER_ACCOUNT_KEY, TargetClient
+from conformance.not_run import skip_because
 from conformance.verify import Verifier
 
 A = "full"
@@ -53,10 +51,7 @@ def other(need: Any) -> OtherAccount:
 def _other_sender_field(other: OtherAccount, field: str) -> Any:
     value = getattr(other.sender, field)
     if value is None:
-        pytest.skip(
-            f"no [other_account].sender.{field} in the target config "
-            f"(or TGO_OTHER_ACCOUNT_SENDER_{field.upper()})"
-        )
+        skip_because(missing_entry("other_account", f"sender.{field}"))
     return value
 
 
@@ -79,9 +74,9 @@ def _messages(listing: Listing) -> set[tuple[str, str, Any, Any]]:
 
 
 def _read(
-    target: TargetClient, verify: Verifier, req: str, path: str, resource: str, key: str
+    target: TargetClient, verify: Verifier, req: str, operation: str, resource: str, key: str
 ) -> Listing:
-    listing = read_listing(target, verify, req, path, resource, key=key)
+    listing = read_listing(target, verify, req, operation, resource, key=key)
     listing.skip_if_incomplete("a list")
     return listing
 
@@ -90,7 +85,7 @@ def _with_content(target: TargetClient, verify: Verifier, req: str, content: str
     """The accounts whose message log holds an entry with this content."""
     holders = []
     for name, key in (("the configured account", A), ("the other account", B)):
-        log = _read(target, verify, req, MESSAGES, "messages", key)
+        log = _read(target, verify, req, "listMessages", "messages", key)
         if any(isinstance(e, dict) and e.get("content") == content for e in log.items):
             holders.append(name)
     return holders
@@ -106,8 +101,8 @@ def test_another_accounts_sender_cannot_send(
     theirs = Sender(**{by: _other_sender_field(other, by)})
     content = unique_text()
     # To a configured recipient: if a broken server sends it, it goes where sends may go.
-    response = target.request(
-        "POST", MESSAGES, json=text_body(tgo_config, sender=theirs, by=by, content=content), key=A
+    response = target.call(
+        "sendMessage", json=text_body(tgo_config, sender=theirs, by=by, content=content), key=A
     )
     status = response.status_code
     verify.check(
@@ -128,9 +123,8 @@ def test_another_accounts_sender_cannot_send(
         exchange=response,
     )
     if by == "id":
-        nowhere = target.request(
-            "POST",
-            MESSAGES,
+        nowhere = target.call(
+            "sendMessage",
             json=text_body(
                 tgo_config, sender=Sender(id=UNREGISTERED_SENDER_ID), by="id", content=unique_text()
             ),
@@ -158,7 +152,7 @@ def test_lookup_treats_another_accounts_sender_as_none(
         target,
         verify,
         "ISO-003",
-        SENDER_NUMBERS,
+        "listSenderNumbers",
         "sender_numbers",
         key=A,
         until=lambda items: any(
@@ -170,9 +164,9 @@ def test_lookup_treats_another_accounts_sender_as_none(
             "this account holds a sender number of its own with the other account's phone "
             "(registered anew, READ-047): a lookup naming that phone names its own sender"
         )
-    theirs = target.request("GET", LOOKUP, params={"phone": phone, "sender_phone": their_phone})
-    nobodys = target.request(
-        "GET", LOOKUP, params={"phone": phone, "sender_phone": UNREGISTERED_SENDER_PHONE}
+    theirs = target.call("lookupContact", params={"phone": phone, "sender_phone": their_phone})
+    nobodys = target.call(
+        "lookupContact", params={"phone": phone, "sender_phone": UNREGISTERED_SENDER_PHONE}
     )
     same_status = theirs.status_code == nobodys.status_code
     seen: dict[str, Any] = {}
@@ -200,8 +194,8 @@ def test_lookup_treats_another_accounts_sender_as_none(
 def test_sender_lists_never_cross_accounts(
     target: TargetClient, verify: Verifier, other: OtherAccount
 ) -> None:
-    mine = _read(target, verify, "ISO-004", SENDER_NUMBERS, "sender", A)
-    theirs = _read(target, verify, "ISO-004", SENDER_NUMBERS, "sender", B)
+    mine = _read(target, verify, "ISO-004", "listSenderNumbers", "sender", A)
+    theirs = _read(target, verify, "ISO-004", "listSenderNumbers", "sender", B)
     shared = _senders(mine) & _senders(theirs)
     verify.check(
         "ISO-004",
@@ -216,8 +210,8 @@ def test_sender_lists_never_cross_accounts(
 def test_message_logs_never_cross_accounts(
     target: TargetClient, verify: Verifier, other: OtherAccount
 ) -> None:
-    mine = _read(target, verify, "ISO-005", MESSAGES, "messages", A)
-    theirs = _read(target, verify, "ISO-005", MESSAGES, "messages", B)
+    mine = _read(target, verify, "ISO-005", "listMessages", "messages", A)
+    theirs = _read(target, verify, "ISO-005", "listMessages", "messages", B)
     shared = _messages(mine) & _messages(theirs)
     verify.check(
         "ISO-005",
@@ -227,7 +221,7 @@ def test_message_logs_never_cross_accounts(
         expected="each account's log holds only its own messages",
         exchange=mine.last,
     )
-    own = _read(target, verify, "ISO-005", SENDER_NUMBERS, "sender", A)
+    own = _read(target, verify, "ISO-005", "listSenderNumbers", "sender", A)
     my_senders = {sender_id for sender_id, _ in _senders(own)}
     foreign = [
         e
@@ -270,10 +264,10 @@ def test_usage_never_counts_another_accounts_senders(
     target: TargetClient, verify: Verifier, other: OtherAccount
 ) -> None:
     senders = {
-        key: _read(target, verify, "ISO-006", SENDER_NUMBERS, "sender", key) for key in (A, B)
+        key: _read(target, verify, "ISO-006", "listSenderNumbers", "sender", key) for key in (A, B)
     }
     for key, other_key, whose in ((A, B, "configured"), (B, A, "other")):
-        usage = _read(target, verify, "ISO-006", USAGE, "usage", key)
+        usage = _read(target, verify, "ISO-006", "getUsage", "usage", key)
         foreign = _foreign_groups(usage, senders[key], senders[other_key])
         verify.check(
             "ISO-006",
@@ -295,14 +289,14 @@ def test_registering_another_accounts_phone_leaves_its_sender_alone(
     target: TargetClient, verify: Verifier, other: OtherAccount
 ) -> None:
     phone = _other_sender_field(other, "phone")
-    before = _listed(_read(target, verify, "ISO-007", SENDER_NUMBERS, "sender", B), phone)
+    before = _listed(_read(target, verify, "ISO-007", "listSenderNumbers", "sender", B), phone)
     if before is None:
         pytest.skip("the other account's sender list does not show its configured sender")
-    response = target.request("POST", SENDER_NUMBERS, json={"phone": phone}, key=A)
+    response = target.call("registerSenderNumber", json={"phone": phone}, key=A)
     status = response.status_code
     behaviour = "registered anew" if 200 <= status < 300 else f"refused with {status}"
     verify.chose("ISO-007", "READ-047", f"a phone the other account holds: {behaviour}")
-    after_listing = _read(target, verify, "ISO-007", SENDER_NUMBERS, "sender", B)
+    after_listing = _read(target, verify, "ISO-007", "listSenderNumbers", "sender", B)
     after = _listed(after_listing, phone)
     unchanged = (
         after is not None

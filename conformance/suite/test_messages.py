@@ -24,7 +24,6 @@ from conformance.checks.errors import (
 from conformance.checks.values import shown
 from conformance.config import TargetConfig
 from conformance.generation.payloads import (
-    MESSAGES,
     OMIT,
     UNREGISTERED_SENDER_ID,
     UNREGISTERED_SENDER_PHONE,
@@ -33,6 +32,7 @@ from conformance.generation.payloads import (
 )
 from conformance.generation.references import Confirmation
 from conformance.generation.requests import unique_text
+from conformance.not_run import skip_because
 from conformance.plugin import rules_of
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
@@ -52,9 +52,9 @@ def test_send_text_as_json_from_active_sender(
     sender = tgo_config.sender("active")
     assert sender is not None
     if by == "id" and sender.id is None:
-        pytest.skip(tgo_config.missing_reason("senders", "active.id"))
+        skip_because(tgo_config.missing("senders", "active.id"))
     body = text_body(tgo_config, by=by, content=unique_text())
-    response = target.request("POST", MESSAGES, json=body)
+    response = target.call("sendMessage", json=body)
     for req in ("MSG-001", "MSG-003", "MSG-009", "SENDER-007", "SENDER-008"):
         expect_success(verify, req, response, what=f"text message, sender by {by}")
 
@@ -68,10 +68,8 @@ def test_send_media_as_multipart_with_file_in_media(
     sender = tgo_config.sender("active")
     assert sender is not None
     if by == "id" and sender.id is None:
-        pytest.skip(tgo_config.missing_reason("senders", "active.id"))
-    response = target.request(
-        "POST", MESSAGES, **media_body(tgo_config, message_type, by=by).kwargs()
-    )
+        skip_because(tgo_config.missing("senders", "active.id"))
+    response = target.call("sendMessage", **media_body(tgo_config, message_type, by=by).kwargs())
     for req in ("MSG-001", "MSG-005", "MSG-009", "SENDER-008"):
         expect_success(
             verify, req, response, what=f"{message_type} message as multipart, sender by {by}"
@@ -116,7 +114,7 @@ def test_send_refuses_unknown_type(
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, type=unknown_type)}
     else:
         kwargs = media_body(tgo_config, "image", type=unknown_type).kwargs()
-    response = target.request("POST", MESSAGES, **kwargs)
+    response = target.call("sendMessage", **kwargs)
     what = f"{encoding} message of type {shown(unknown_type)}"
     broken = broke(tgo_rules, "sendMessage", "type")
     _refused_422(verify, tgo_rules, "MSG-002", response, what, broken)
@@ -127,7 +125,7 @@ def test_send_refuses_text_without_content(
     target: Any, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier, reference: Reference
 ) -> None:
     reference("text")
-    response = target.request("POST", MESSAGES, json=text_body(tgo_config, content=OMIT))
+    response = target.call("sendMessage", json=text_body(tgo_config, content=OMIT))
     broken = broke(tgo_rules, "sendMessage", "content")
     _refused_422(verify, tgo_rules, "MSG-004", response, "text message without content", broken)
 
@@ -148,7 +146,7 @@ def test_send_refuses_media_message_without_file(
         "data": multipart.fields,
         "files": {"attachment_note": ("note.txt", b"", "text/plain")},
     }
-    response = target.request("POST", MESSAGES, **kwargs)
+    response = target.call("sendMessage", **kwargs)
     what = f"{message_type} message with no media part"
     _refused_422(
         verify, tgo_rules, "MSG-006", response, what, broke(tgo_rules, "sendMessage", "media")
@@ -166,11 +164,10 @@ def test_send_refuses_media_type_sent_as_json(
 ) -> None:
     reference("text")
     body = text_body(tgo_config, type=message_type, content=OMIT, duration=45)
-    response = target.request("POST", MESSAGES, json=body)
+    response = target.call("sendMessage", json=body)
     # An invalid body (422 or 400, READ-003), or the wrong content type for a media message
     # (415): READ-034.
-    body_refusal = invalid_body(tgo_rules)
-    refusal = Refusal(body_refusal.statuses | {415}, f"{body_refusal.label} or 415")
+    refusal = invalid_body(tgo_rules).widened(415)
     what = f"{message_type} message as JSON, with no file"
     expect_refusal(verify, "MSG-006", response, refusal, what=what)
 
@@ -196,7 +193,7 @@ def test_send_refuses_both_sender_fields(
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, **both)}
     else:
         kwargs = media_body(tgo_config, "image", **both).kwargs()
-    response = target.request("POST", MESSAGES, **kwargs)
+    response = target.call("sendMessage", **kwargs)
     _refused_422(
         verify,
         tgo_rules,
@@ -222,7 +219,7 @@ def test_send_refuses_neither_sender_field(
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, **neither)}
     else:
         kwargs = media_body(tgo_config, "image", **neither).kwargs()
-    response = target.request("POST", MESSAGES, **kwargs)
+    response = target.call("sendMessage", **kwargs)
     _refused_422(verify, tgo_rules, "MSG-008", response, f"{encoding} message naming no sender")
 
 
@@ -242,7 +239,7 @@ def test_send_refuses_sender_that_is_not_registered(
         if by == "sender_number_id"
         else {"sender_phone": UNREGISTERED_SENDER_PHONE, "sender_number_id": OMIT}
     )
-    response = target.request("POST", MESSAGES, json=text_body(tgo_config, **fields))
+    response = target.call("sendMessage", json=text_body(tgo_config, **fields))
     # error-codes.txt files not_found under 400 and 404; the TGO table's 422 fits an invalid
     # field value (READ-008).
     refusal = Refusal.exactly(400, 404, tgo_rules.invalid_body_status)
@@ -268,7 +265,7 @@ def test_send_refuses_message_without_to_phone(
         kwargs: dict[str, Any] = {"json": text_body(tgo_config, to_phone=OMIT)}
     else:
         kwargs = media_body(tgo_config, "image", to_phone=OMIT).kwargs()
-    response = target.request("POST", MESSAGES, **kwargs)
+    response = target.call("sendMessage", **kwargs)
     what = f"{encoding} message without to_phone"
     _refused_422(
         verify, tgo_rules, "MSG-011", response, what, broke(tgo_rules, "sendMessage", "to_phone")

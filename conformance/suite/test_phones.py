@@ -1,5 +1,9 @@
 """E.164 on every phone field: invalid numbers refused, real numbers never refused as invalid.
 
+The fields are the contract's (every parameter and body field whose schema is E164Phone,
+Operation.phone_fields); this module adds how to send a value in each and the requirement a
+refusal there serves.
+
 A body field that is not E.164 makes the body invalid (422 in the TGO table, 400 in
 error-codes.txt: either passes, READ-003); a query parameter may be refused with 400 or 422
 (READ-005). The code invalid_phone is error-codes.txt's: a SHOULD (ERR-013), not checked for an
@@ -14,7 +18,7 @@ and acts on it is caught, and a refusal whose error names another field does not
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -43,6 +47,7 @@ from conformance.generation.strategies import (
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
 from conformance.plugin import rules_of
+from conformance.rules.contract import PhoneField as ContractPhoneField
 from conformance.rules.values import Rules
 from conformance.verify import ConformanceFailure, Verifier
 
@@ -52,19 +57,30 @@ REAL_NUMBERS = ("+12025550143", "+447700900123", "+201001234567", "+33612345678"
 
 
 @dataclass(frozen=True)
-class PhoneField:
-    """One place the API takes a phone number, how to send a value in it, the reference
-    request it is sent in, and the number that reference puts there."""
+class PhonePlace:
+    """One place the contract puts a phone number (Operation.phone_fields), with how the suite
+    sends a value there, the reference request it is sent in, and the number that reference
+    carries in it."""
 
     name: str
     requirement: str
     operation: str
-    in_query: bool
-    optional: bool
+    field: ContractPhoneField
     build: Callable[[TargetConfig, str], dict[str, Any]]
-    wire: str  # the field's name in the request
     reference: str  # the reference request (generation/references.py)
     base: Callable[[TargetConfig], str]  # the number the reference carries in the field
+
+    @property
+    def in_query(self) -> bool:
+        return self.field.in_query
+
+    @property
+    def optional(self) -> bool:
+        return not self.field.required
+
+    @property
+    def wire(self) -> str:
+        return self.field.name
 
     def broken(self, rules: Rules) -> Broken:
         query = ("phone", "sender_phone") if self.in_query else ()
@@ -80,86 +96,60 @@ def _active_phone(config: TargetConfig) -> str:
     return active.phone if active is not None and active.phone else _reachable(config)
 
 
-FIELDS = [
-    PhoneField(
-        "sendMessage JSON sender_phone",
-        "PHONE-001",
-        "sendMessage",
-        False,
-        False,
-        lambda c, p: {"json": text_body(c, sender_phone=p)},
-        "sender_phone",
-        "text",
-        _active_phone,
-    ),
-    PhoneField(
-        "sendMessage JSON to_phone",
-        "PHONE-002",
-        "sendMessage",
-        False,
-        False,
-        lambda c, p: {"json": text_body(c, to=p)},
-        "to_phone",
-        "text",
-        _reachable,
-    ),
-    PhoneField(
-        "sendMessage multipart sender_phone",
-        "PHONE-001",
-        "sendMessage",
-        False,
-        False,
-        lambda c, p: media_body(c, "image", sender_phone=p).kwargs(),
-        "sender_phone",
-        "image",
-        _active_phone,
-    ),
-    PhoneField(
-        "sendMessage multipart to_phone",
-        "PHONE-002",
-        "sendMessage",
-        False,
-        False,
-        lambda c, p: media_body(c, "image", to=p).kwargs(),
-        "to_phone",
-        "image",
-        _reachable,
-    ),
-    PhoneField(
-        "registerSenderNumber phone",
-        "PHONE-003",
-        "registerSenderNumber",
-        False,
-        False,
-        lambda c, p: {"json": {"phone": p, "display_name": "tgo-conformance"}},
-        "phone",
-        "registration",
-        lambda c: fictional_phone(),
-    ),
-    PhoneField(
-        "lookupContact phone",
-        "PHONE-004",
-        "lookupContact",
-        True,
-        False,
-        lambda c, p: {"params": {"phone": p}},
-        "phone",
-        "lookup",
-        _reachable,
-    ),
-    PhoneField(
-        "lookupContact sender_phone",
-        "PHONE-005",
-        "lookupContact",
-        True,
-        True,
-        lambda c, p: {"params": {"phone": c.recipient("reachable"), "sender_phone": p}},
-        "sender_phone",
-        "lookup with sender",
-        _active_phone,
-    ),
-]
-FIELD_IDS = [field.name for field in FIELDS]
+def _registered(config: TargetConfig) -> str:
+    return fictional_phone()
+
+
+# Which fields take a phone number is the contract's (Operation.phone_fields); this is what the
+# suite adds for each: the requirement a refusal there serves, and the number its reference
+# request carries in it. tests/test_rule_homes.py holds it to the contract's list.
+PLACES: dict[tuple[str, str], tuple[str, Callable[[TargetConfig], str]]] = {
+    ("sendMessage", "sender_phone"): ("PHONE-001", _active_phone),
+    ("sendMessage", "to_phone"): ("PHONE-002", _reachable),
+    ("registerSenderNumber", "phone"): ("PHONE-003", _registered),
+    ("lookupContact", "phone"): ("PHONE-004", _reachable),
+    ("lookupContact", "sender_phone"): ("PHONE-005", _active_phone),
+}
+# The label of a body's media type in a test's id, when an operation takes two.
+_MEDIA_LABEL = {"application/json": "JSON", "multipart/form-data": "multipart"}
+
+
+def _builder(
+    operation: str, field: ContractPhoneField, required_query: tuple[str, ...]
+) -> tuple[str, Callable[[TargetConfig, str], dict[str, Any]]]:
+    """The reference request a place is sent in, and how to send a value there."""
+    name = field.name
+    if field.in_query:
+        reference = "lookup" if field.required else "lookup with sender"
+        return reference, lambda c, p: {
+            "params": {**{other: _reachable(c) for other in required_query}, name: p}
+        }
+    if operation == "registerSenderNumber":
+        return "registration", lambda c, p: {"json": {name: p, "display_name": "tgo-conformance"}}
+    if field.where == "multipart/form-data":
+        return "image", lambda c, p: media_body(c, "image", **{name: p}).kwargs()
+    return "text", lambda c, p: {"json": text_body(c, **{name: p})}
+
+
+def phone_places(rules: Rules) -> list[PhonePlace]:
+    """Every place the contract takes a phone number, as the suite sends a value there."""
+    places: list[PhonePlace] = []
+    for op in rules.operations.values():
+        two_bodies = len({f.where for f in op.phone_fields if not f.in_query}) > 1
+        required_query = tuple(f.name for f in op.phone_fields if f.in_query and f.required)
+        for field in op.phone_fields:
+            key = (op.operation_id, field.name)
+            if key not in PLACES:
+                raise KeyError(f"test_phones.PLACES has no requirement for {'.'.join(key)}")
+            requirement, base = PLACES[key]
+            body_label = two_bodies and not field.in_query
+            label = _MEDIA_LABEL.get(field.where, field.where) if body_label else ""
+            name = " ".join(part for part in (op.operation_id, label, field.name) if part)
+            reference, build = _builder(op.operation_id, field, required_query)
+            places.append(
+                PhonePlace(name, requirement, op.operation_id, field, build, reference, base)
+            )
+    return places
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -169,14 +159,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "digits" in metafunc.fixturenames:
         phone = rules.phone
         metafunc.parametrize("digits", range(phone.min_digits, phone.max_digits + 1))
+    if "place" in metafunc.fixturenames:
+        places = phone_places(rules)
+        metafunc.parametrize("place", places, ids=[place.name for place in places])
 
 
-def _refusal(field: PhoneField, rules: Rules) -> Refusal:
-    return body_or_query(rules) if field.in_query else invalid_body(rules)
+def _refusal(field: PhonePlace, rules: Rules) -> Refusal:
+    refusal = body_or_query(rules) if field.in_query else invalid_body(rules)
+    # Taking a number that is not E.164 breaks one rule, whichever field carried it.
+    phones = rules.basis("phone fields hold E.164 numbers", "invalid_phone_code")
+    return replace(refusal, input_basis=phones)
 
 
 def _send(
-    target: TargetClient, rules: Rules, field: PhoneField, config: TargetConfig, value: str
+    target: TargetClient, rules: Rules, field: PhonePlace, config: TargetConfig, value: str
 ) -> Exchange:
     op = rules.operations[field.operation]
     return target.request(op.method, op.path, **field.build(config, value))
@@ -185,7 +181,7 @@ def _send(
 def _expect_refused(
     verify: Verifier,
     rules: Rules,
-    field: PhoneField,
+    field: PhonePlace,
     value: str,
     shape: str,
     response: Exchange,
@@ -209,9 +205,8 @@ def _expect_refused(
 @pytest.mark.requirement(
     "PHONE-001", "PHONE-002", "PHONE-003", "PHONE-004", "PHONE-005", "PHONE-006", "ERR-013"
 )
-@pytest.mark.parametrize("field", FIELDS, ids=FIELD_IDS)
 def test_phone_field_refuses_number_that_is_not_e164(
-    field: PhoneField,
+    place: PhonePlace,
     shape: str,
     target: TargetClient,
     tgo_config: TargetConfig,
@@ -219,31 +214,30 @@ def test_phone_field_refuses_number_that_is_not_e164(
     verify: Verifier,
     reference: Callable[[str], Confirmation],
 ) -> None:
-    reference(field.reference)
-    value = invalid_e164_examples(tgo_rules, field.base(tgo_config))[shape]
-    response = _send(target, tgo_rules, field, tgo_config, value)
+    reference(place.reference)
+    value = invalid_e164_examples(tgo_rules, place.base(tgo_config))[shape]
+    response = _send(target, tgo_rules, place, tgo_config, value)
     extra = ("PHONE-006",) if shape in NO_PLUS_SHAPES else ()
-    _expect_refused(verify, tgo_rules, field, value, shape, response, extra)
+    _expect_refused(verify, tgo_rules, place, value, shape, response, extra)
 
 
 @pytest.mark.requirement("PHONE-001", "PHONE-002", "PHONE-003", "PHONE-004", "PHONE-005", "ERR-013")
-@pytest.mark.parametrize("field", FIELDS, ids=FIELD_IDS)
 def test_phone_field_refuses_generated_non_e164_numbers(
-    field: PhoneField,
+    place: PhonePlace,
     target: TargetClient,
     tgo_config: TargetConfig,
     tgo_rules: Rules,
     verify: Verifier,
     reference: Callable[[str], Confirmation],
 ) -> None:
-    reference(field.reference)
+    reference(place.reference)
 
     @given(broken=invalid_e164(tgo_rules))
     def refuses(broken: tuple[str, str]) -> None:
         shape, value = broken
-        response = _send(target, tgo_rules, field, tgo_config, value)
-        if not _expect_refused(verify, tgo_rules, field, value, shape, response):
-            raise ConformanceFailure(f"{field.name} took {shown(value)} ({shape})")
+        response = _send(target, tgo_rules, place, tgo_config, value)
+        if not _expect_refused(verify, tgo_rules, place, value, shape, response):
+            raise ConformanceFailure(f"{place.name} took {shown(value)} ({shape})")
 
     refuses()
 

@@ -12,11 +12,12 @@ from conformance.checks.errors import any_refusal, expect_success, parse_json
 from conformance.checks.lists import read_listing, same_id
 from conformance.checks.values import delivery_word, is_timestamp, shown
 from conformance.config import TargetConfig
-from conformance.generation.payloads import MESSAGES, text_body
+from conformance.generation.payloads import text_body
 from conformance.generation.references import Confirmation
 from conformance.generation.requests import unique_text
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
+from conformance.not_run import skip_because
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
 
@@ -110,7 +111,7 @@ def test_lookup_with_sender_phone(
 ) -> None:
     sender = need("sender", "active")
     if sender.phone is None:
-        pytest.skip(tgo_config.missing_reason("senders", "active.phone"))
+        skip_because(tgo_config.missing("senders", "active.phone"))
     response = lookup(tgo_config.recipient("reachable"), sender_phone=sender.phone)
     body = _lookup_body(verify, "RCPT-006", response, "a reachable recipient with sender_phone")
     who = "reachable recipient with sender_phone"
@@ -208,7 +209,12 @@ def _settled_status(
     evidence = sent
     while delivery_word(status) is None and time.monotonic() < deadline:
         listing = read_listing(
-            target, verify, req, MESSAGES, "messages", until=lambda items: any(map(is_it, items))
+            target,
+            verify,
+            req,
+            "listMessages",
+            "messages",
+            until=lambda items: any(map(is_it, items)),
         )
         evidence = listing.last
         entry = next((e for e in listing.items if is_it(e)), None)
@@ -236,9 +242,7 @@ def test_send_to_recipient_who_cannot_receive_fails(
     reference("text")  # the same message to [recipients] reachable
     req = "RCPT-007" if who == "unreachable" else "RCPT-008"
     content = unique_text()
-    response = target.request(
-        "POST", MESSAGES, json=text_body(tgo_config, to=phone, content=content)
-    )
+    response = target.call("sendMessage", json=text_body(tgo_config, to=phone, content=content))
     if response.status_code in any_refusal(tgo_rules):
         verify.check(req, True)
         verify.chose(req, "READ-016", f"refused at once ({response.status_code})")
@@ -281,8 +285,8 @@ def test_reachable_recipient_per_lookup_can_be_sent_to(
     phone = tgo_config.recipient("reachable")
     body = _lookup_body(verify, "RCPT-003", lookup(phone), "the reachable recipient")
     if body.get("can_receive") is True:
-        response = target.request(
-            "POST", MESSAGES, json=text_body(tgo_config, to=phone, content=unique_text())
+        response = target.call(
+            "sendMessage", json=text_body(tgo_config, to=phone, content=unique_text())
         )
         expect_success(
             verify, "RCPT-003", response, what="send to a recipient lookup calls can_receive"

@@ -9,11 +9,12 @@ import pytest
 
 from conformance.checks.errors import Refusal, expect_let_in, expect_refusal
 from conformance.config import TargetConfig
-from conformance.generation.requests import WRITING_OPERATIONS, harmless_request, valid_request
+from conformance.generation.requests import harmless_request, valid_request
 from conformance.http.evidence import Exchange
 from conformance.plugin import rules_of
 from conformance.rules.catalogue import Catalogue
 from conformance.rules.values import Rules, scope_key_name
+from conformance.rules.writes import WRITING_OPERATIONS
 from conformance.verify import Verifier
 
 
@@ -77,7 +78,9 @@ def test_single_scope_key_is_let_in_only_where_its_scope_is_required(
             verify,
             req,
             response,
-            Refusal.exactly(tgo_rules.forbidden_status),
+            Refusal.pinned(
+                tgo_rules, "forbidden_status", "a key without the scope is refused with 403"
+            ),
             what=f"{scoped_op} ({scope}) with a key holding only {key_name.replace('_', '.')}",
         )
 

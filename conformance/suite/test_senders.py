@@ -19,10 +19,11 @@ from conformance.checks.errors import (
 from conformance.checks.lists import Listing, read_listing, same_id
 from conformance.checks.values import shown
 from conformance.config import Sender, TargetConfig
-from conformance.generation.payloads import MESSAGES, SENDER_NUMBERS, fictional_phone, text_body
+from conformance.generation.payloads import fictional_phone, text_body
 from conformance.generation.references import Confirmation
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
+from conformance.not_run import skip_because
 from conformance.plugin import rules_of
 from conformance.rules.values import Rules
 from conformance.verify import Verifier
@@ -57,7 +58,7 @@ def _find(
         target,
         verify,
         req,
-        SENDER_NUMBERS,
+        "listSenderNumbers",
         "sender_numbers",
         until=lambda items: any(match(i) for i in items),
     )
@@ -71,7 +72,7 @@ def _find(
 def test_sender_list_gives_documented_fields_and_statuses(
     target: TargetClient, tgo_rules: Rules, verify: Verifier
 ) -> None:
-    listing = read_listing(target, verify, "SENDER-005", SENDER_NUMBERS, "sender_numbers")
+    listing = read_listing(target, verify, "SENDER-005", "listSenderNumbers", "sender_numbers")
     fields = tgo_rules.sender_fields
     for item in listing.items:
         missing = [f for f in fields if not isinstance(item, dict) or f not in item]
@@ -147,15 +148,15 @@ def _register(target: TargetClient, verify: Verifier) -> tuple[str, Exchange]:
     for _attempt in range(5):
         # Numbers reserved for fiction; an earlier run may have registered one already.
         phone = fictional_phone()
-        response = target.request("POST", SENDER_NUMBERS, json={"phone": phone})
+        response = target.call("registerSenderNumber", json={"phone": phone})
         if 200 <= response.status_code < 300:
             break
     assert response is not None
     if 400 <= response.status_code < 500 and response.status_code not in (401, 403):
         # The display name is optional: the same body with one added (one property changed)
         # must not be taken where the body without it was refused.
-        named = target.request(
-            "POST", SENDER_NUMBERS, json={"phone": phone, "display_name": "tgo-conformance"}
+        named = target.call(
+            "registerSenderNumber", json={"phone": phone, "display_name": "tgo-conformance"}
         )
         if not verify.check(
             "SENDER-002",
@@ -233,7 +234,7 @@ def test_register_refuses_body_without_phone(
     reference: Callable[[str], Confirmation],
 ) -> None:
     reference("registration")
-    response = target.request("POST", SENDER_NUMBERS, json=body)
+    response = target.call("registerSenderNumber", json=body)
     broken = broke(tgo_rules, "registerSenderNumber", "phone")
     for req in ("SENDER-003", "ERR-006"):
         expect_refusal(
@@ -262,14 +263,17 @@ def test_sender_that_is_not_active_cannot_send(
     sender: Sender = need("sender", not_ready)
     reference("text")  # the same message from [senders] active
     if (sender.id if by == "id" else sender.phone) is None:
-        pytest.skip(tgo_config.missing_reason("senders", f"{not_ready}.{by}"))
-    response = target.request("POST", MESSAGES, json=text_body(tgo_config, sender=sender, by=by))
+        skip_because(tgo_config.missing("senders", f"{not_ready}.{by}"))
+    response = target.call("sendMessage", json=text_body(tgo_config, sender=sender, by=by))
     expect_refusal(
         verify,
         NOT_READY[not_ready],
         response,
         any_refusal(tgo_rules),
         message=tgo_rules.sender_not_active_message,
+        text_basis=tgo_rules.basis(
+            "a sender that is not active is refused with this text", "sender_not_active_message"
+        ),
         what=f"text message from the {not_ready} sender (by {by})",
     )
 
@@ -288,8 +292,8 @@ def test_sender_with_unverified_account_cannot_send(
     sender: Sender = need("sender", PENDING_ACCOUNT)
     reference("text")  # the same message from [senders] active
     if (sender.id if by == "id" else sender.phone) is None:
-        pytest.skip(tgo_config.missing_reason("senders", f"{PENDING_ACCOUNT}.{by}"))
-    response = target.request("POST", MESSAGES, json=text_body(tgo_config, sender=sender, by=by))
+        skip_because(tgo_config.missing("senders", f"{PENDING_ACCOUNT}.{by}"))
+    response = target.call("sendMessage", json=text_body(tgo_config, sender=sender, by=by))
     what = f"text message from a sender whose account is unverified (by {by})"
     if expect_refusal(verify, "ACCT-001", response, any_refusal(tgo_rules), what=what):
         expect_refusal(
@@ -298,5 +302,8 @@ def test_sender_with_unverified_account_cannot_send(
             response,
             any_refusal(tgo_rules),
             message=tgo_rules.account_not_verified_message,
+            text_basis=tgo_rules.basis(
+                "an unverified account is refused with this text", "account_not_verified_message"
+            ),
             what="refusal for an unverified TGO Connect account",
         )

@@ -19,7 +19,6 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from conformance.checks.generated import finding_label, judge
 from conformance.config import TargetConfig
-from conformance.generation.requests import WRITING_OPERATIONS
 from conformance.generation.schema_cases import (
     RESPONSE_CHECKS,
     as_schemathesis_response,
@@ -33,6 +32,7 @@ from conformance.plugin import registered
 from conformance.profiles import PROFILES
 from conformance.rules.catalogue import Catalogue, load_catalogue
 from conformance.rules.values import Rules
+from conformance.rules.writes import WRITING_OPERATIONS
 from conformance.verify import ConformanceFailure, Verifier
 
 # Sequences are generated from valid data only: what they test is the state between calls,

@@ -48,13 +48,8 @@ def _duration(rules: Rules) -> Broken:
     return broke(rules, "sendMessage", "duration")
 
 
-def _send_voice(
-    target: TargetClient, rules: Rules, config: TargetConfig, duration: object
-) -> Exchange:
-    op = rules.operations["sendMessage"]
-    return target.request(
-        op.method, op.path, **media_body(config, "voice", duration=duration).kwargs()
-    )
+def _send_voice(target: TargetClient, config: TargetConfig, duration: object) -> Exchange:
+    return target.call("sendMessage", **media_body(config, "voice", duration=duration).kwargs())
 
 
 @pytest.mark.writes
@@ -66,7 +61,7 @@ def test_voice_accepts_duration_within_the_bounds(
     tgo_rules: Rules,
     verify: Verifier,
 ) -> None:
-    response = _send_voice(target, tgo_rules, tgo_config, duration)
+    response = _send_voice(target, tgo_config, duration)
     expect_success(verify, "VOICE-001", response, what=f"voice message with duration {duration}")
 
 
@@ -77,7 +72,7 @@ def test_voice_accepts_generated_durations_within_the_bounds(
 ) -> None:
     @given(duration=valid_durations(tgo_rules))
     def accepts(duration: int) -> None:
-        response = _send_voice(target, tgo_rules, tgo_config, duration)
+        response = _send_voice(target, tgo_config, duration)
         if not expect_success(verify, "VOICE-001", response, what=f"voice, duration {duration}"):
             raise ConformanceFailure(f"voice with duration {duration} refused")
 
@@ -94,7 +89,7 @@ def test_voice_refuses_duration_outside_the_bounds(
     reference: Reference,
 ) -> None:
     reference("voice")
-    response = _send_voice(target, tgo_rules, tgo_config, outside)
+    response = _send_voice(target, tgo_config, outside)
     for requirement in ("VOICE-002", "ERR-006"):
         expect_refusal(
             verify,
@@ -116,7 +111,7 @@ def test_voice_refuses_duration_that_is_no_number(
     reference: Reference,
 ) -> None:
     reference("voice")
-    response = _send_voice(target, tgo_rules, tgo_config, not_a_number)
+    response = _send_voice(target, tgo_config, not_a_number)
     for requirement in ("VOICE-003", "ERR-006"):
         expect_refusal(
             verify,
@@ -142,7 +137,7 @@ def test_voice_refuses_generated_invalid_durations(
     def refuses(broken: tuple[str, str]) -> None:
         what, duration = broken
         req = "VOICE-003" if what in ("not a number", "empty") else "VOICE-002"
-        response = _send_voice(target, tgo_rules, tgo_config, duration)
+        response = _send_voice(target, tgo_config, duration)
         if not expect_refusal(
             verify,
             req,
@@ -162,7 +157,7 @@ def test_fraction_within_the_bounds_is_a_reading(
     target: TargetClient, tgo_config: TargetConfig, tgo_rules: Rules, verify: Verifier
 ) -> None:
     fraction = f"{tgo_rules.duration.minimum}.5"
-    response = _send_voice(target, tgo_rules, tgo_config, fraction)
+    response = _send_voice(target, tgo_config, fraction)
     if 200 <= response.status_code < 300:
         verify.chose("VOICE-003", "READ-013", "a fractional duration within the bounds is taken")
     elif response.status_code in invalid_body(tgo_rules):
@@ -186,7 +181,7 @@ def test_voice_refuses_message_without_duration(
     reference: Reference,
 ) -> None:
     reference("voice")
-    response = _send_voice(target, tgo_rules, tgo_config, OMIT)
+    response = _send_voice(target, tgo_config, OMIT)
     for requirement in ("VOICE-004", "ERR-006"):
         expect_refusal(
             verify,

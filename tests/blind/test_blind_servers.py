@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from harness import SERVERS, blind_server, missing_toolchain
 from leaks import assert_no_key_piece, files_under
-from runs import clean_env, cli
+from runs import clean_env, cli, kept_report_dir
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,13 @@ def test_blind_server_passes_every_must(name: str, tmp_path: Path) -> None:
     if missing is not None:
         pytest.skip(missing)
     with blind_server(name, tmp_path) as server:
-        report_dir = tmp_path / "report"
+        report_dir = kept_report_dir(f"blind-{name}", tmp_path / "report")
         result = cli(
             "run",
             "--config",
             str(server.config_path),
+            "--name",
+            f"blind {name}",
             "--profile",
             "quick",
             "--report-dir",

@@ -59,8 +59,10 @@ class Run:
         parts = []
         for failure in self.requirement(req_id)["failures"]:
             parts += [failure["message"], failure.get("expected") or ""]
-            parts += (failure.get("evidence") or {}).values()
-        return "\n".join(parts)
+            for value in (failure.get("evidence") or {}).values():
+                # A piece of evidence is a text, or a list of them (the steps of a sequence).
+                parts += value if isinstance(value, list) else [value]
+        return "\n".join(str(part) for part in parts)
 
     def test_times(self) -> dict[str, float]:
         """Seconds per test case, from junit.xml."""

@@ -23,6 +23,9 @@ from servers import (
     truncated,
 )
 
+# Each test runs the suite end to end (a subprocess) against a hostile target.
+pytestmark = pytest.mark.slow
+
 MESSAGES = "/api/v1/messages"
 LOG_TEST = "test_log_entries_have_documented_fields"
 SENDERS_TEST = "test_sender_list_gives_documented_fields_and_statuses"

@@ -13,6 +13,9 @@ from files_agree import assert_four_files_agree
 from hostile_runs import Run, assert_kept_its_head, run_suite
 from servers import Action, HostileFront, Request, Rule, Target, hang, hostile_target, reset
 
+# Each test runs the suite end to end (a subprocess) against a hostile target.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 0.5
 DIES_AT = 12  # the request number at which the target dies (the preflight read is number 1)
 SELECTION = "auth or scopes"  # ~50 tests, ~70 requests

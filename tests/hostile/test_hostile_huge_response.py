@@ -17,6 +17,7 @@ HUGE = 300 * 1024 * 1024
 PEAK_RSS_LIMIT_MB = 400
 
 
+@pytest.mark.slow  # runs the suite end to end against the target
 @pytest.mark.parametrize("encoding", ["identity", "gzip"], ids=["plain", "gzip-bomb"])
 def test_300_mb_response_is_cut_and_memory_stays_bounded(encoding: str, tmp_path: Path) -> None:
     # gzip: ~300 KiB on the wire that would inflate to 300 MB.

@@ -10,8 +10,13 @@ import pytest
 from hostile_runs import assert_kept_its_head, start_suite
 from servers import Action, Request, hang, hostile_target
 
-# Each request would wait this long: the signal must not wait for it.
-TIMEOUT = 30.0
+# Each test runs the suite end to end (a subprocess) against a hostile target.
+pytestmark = pytest.mark.slow
+
+# Each request would wait this long (and the front holds a hanging request for two minutes):
+# a run that waited for either would not end within RUN_PATIENCE_S, however fast the machine.
+TIMEOUT = 600.0
+RUN_PATIENCE_S = 90.0
 
 
 @pytest.mark.parametrize(
@@ -41,14 +46,16 @@ def test_signal_mid_run_exits_promptly_with_the_partial_report(
             time.sleep(0.05)
         time.sleep(0.5)
         sent_at = started.signal(signum)
-        run = started.finish(timeout=20)
+        run = started.finish(timeout=RUN_PATIENCE_S)
         took = time.monotonic() - sent_at
     print(f"{named}: exited {took:.2f} s after the signal")
     assert run.returncode == status, run.output
-    assert took < 5.0, took
     assert_kept_its_head(run, target)
     summary = run.summary
     assert summary["complete"] is False
     assert named in summary["incomplete_reason"]
+    # Promptly: the signal broke the blocking read, so no request ran into its timeout.
+    reasons = [r.get("reason") or "" for r in summary["requirements"]]
+    assert not [reason for reason in reasons if f"timeout is {TIMEOUT}s" in reason], run.output
     assert run.passed(), "what ran before the signal is in the report"
     assert "INCOMPLETE" in run.stdout

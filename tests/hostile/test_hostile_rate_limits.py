@@ -12,6 +12,9 @@ import pytest
 from hostile_runs import assert_kept_its_head, run_suite
 from servers import Action, Request, hostile_target, on, too_many_requests
 
+# Each test runs the suite end to end (a subprocess) against a hostile target.
+pytestmark = pytest.mark.slow
+
 RATE = 10.0
 EVERY = 6  # every 6th request after the preflight read is answered 429
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hostile_runs import assert_kept_its_head, run_suite
 from servers import Action, HostileFront, Request, hostile_target, respond
+
+# Each test runs the suite end to end (a subprocess) against a hostile target.
+pytestmark = pytest.mark.slow
 
 
 def test_run_never_sends_the_key_to_where_a_307_points(tmp_path: Path) -> None:

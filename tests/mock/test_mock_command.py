@@ -15,9 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import serving
 
-from conformance.mock import create_app
 from conformance.mock.command import mock as mock_command
 from conformance.mock.serving import bind_socket
 
@@ -135,10 +133,6 @@ def test_responses_do_not_wait_for_delayed_acks() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
-    with serving(create_app()) as base_url, httpx.Client(base_url=base_url) as client:
-        client.get("/api/v1/usage")
-        started = time.monotonic()
-        for _ in range(20):
-            client.get("/api/v1/usage")
-        # 20 sequential requests take ~0.9 s with the delay and a few ms without it.
-        assert time.monotonic() - started < 0.5
+    # asyncio sets TCP_NODELAY on a server's connections only when the listening socket says
+    # IPPROTO_TCP (asyncio.base_events._set_nodelay). Without it 20 sequential requests take
+    # ~0.9 s instead of a few ms: a speed, measured by `nox -s bench_mock`, not asserted here.

@@ -168,10 +168,13 @@ def test_the_faithful_mock_takes_any_file(mock: MockClient) -> None:
     assert mock.send_media("image", media=("a.txt", b"text", "text/plain")).status_code == 201
 
 
-# --- READ-013: fractional durations ---
+# --- READ-013: fractional durations, and every other spelling of a number ---
 
 
-@pytest.mark.parametrize("duration,logged", [("1.5", 1.5), ("299.9", 299.9), ("45", 45)])
+@pytest.mark.parametrize(
+    "duration,logged",
+    [("1.5", 1.5), ("299.9", 299.9), ("45", 45), ("1e2", 100), ("1.", 1), (" +100", 100)],
+)
 def test_fractional_durations_are_taken_as_given(
     make_mock: MakeMock, duration: str, logged: float
 ) -> None:
@@ -180,7 +183,7 @@ def test_fractional_durations_are_taken_as_given(
     assert list_all(mock, "/messages")[0]["duration"] == logged
 
 
-@pytest.mark.parametrize("duration", ["0.5", "300.5", "-1.5", "forty", "1e2", "1."])
+@pytest.mark.parametrize("duration", ["0.5", "300.5", "-1.5", "forty", "3.01e2", "100s", "0x64"])
 def test_fractions_out_of_bounds_stay_refused(make_mock: MakeMock, duration: str) -> None:
     mock = make_mock(names=["compat_fractional_duration"])
     assert error_of(mock.send_media("voice", duration=duration)) == (422, "invalid_duration")

@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "blind")]
 from corpus import ALL_COMPATIBLE, BROKEN, COMPATIBLE  # noqa: E402
+from runs import assert_summary_valid  # noqa: E402
 
 from conformance.rules.catalogue import load_catalogue  # noqa: E402
 from conformance.run.orchestrate import RunError, RunOptions, execute  # noqa: E402
@@ -68,6 +69,7 @@ def run_variant(
         return VariantRun(variants, 2, None, frozenset(), frozenset(), None, 0.0, 0, str(error))
     finally:
         os.environ.update(saved)
+    assert_summary_valid(report_dir)  # the summary.json the run wrote meets the published schema
     report = outcome.report
     text = "\n".join(outcome.lines) + "\n" + output.getvalue()[-4000:]
     if report is None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from report_runs import FAULT, VOICE_ONLY, VoiceRuns, run_suite
+from shared_runs import made_once
 
 
 @pytest.fixture(scope="session")
 def voice_runs(tmp_path_factory: pytest.TempPathFactory) -> VoiceRuns:
-    base = tmp_path_factory.mktemp("voice-runs")
+    # Read by several modules, which xdist spreads over its workers: made once for them all.
+    return made_once(tmp_path_factory, "voice-runs", _voice_runs)
+
+
+def _voice_runs(base: Path) -> VoiceRuns:
     faithful = run_suite(base / "faithful", *VOICE_ONLY, cwd=base)
     assert faithful.returncode == 0, faithful.output[-3000:]
     broken = run_suite(

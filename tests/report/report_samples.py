@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from conformance.config import TargetConfig
+from conformance.config.model import missing_entry
 from conformance.http.client import TargetClient
 from conformance.http.evidence import Exchange
 from conformance.report.model import RunReport, TestOutcome
@@ -110,7 +111,8 @@ def sample_outcomes() -> list[TestOutcome]:
             "test_auth.py::test_revoked_key",
             "skipped",
             ("AUTH-003",),
-            skip_reason="no [keys].revoked in the target config (or TGO_KEY_REVOKED)",
+            skip_reason=missing_entry("keys", "revoked").text,
+            not_run=missing_entry("keys", "revoked"),
         ),
         *envelope_outcomes,
         *other_kinds,

@@ -40,6 +40,7 @@ def test_an_unreadable_baseline_is_reported_not_fatal(tmp_path: Path) -> None:
     assert comparison.to_json()["error"] == comparison.error
 
 
+@pytest.mark.slow
 def test_a_requirement_that_starts_failing_is_regressed(voice_runs: VoiceRuns) -> None:
     summary = voice_runs.broken.summary()
     voice = voice_runs.broken.requirement("VOICE-002")
@@ -59,6 +60,7 @@ def test_a_requirement_that_starts_failing_is_regressed(voice_runs: VoiceRuns) -
     assert len(unchanged) == len(summary["requirements"]) - len(baseline["regressed"])
 
 
+@pytest.mark.slow
 def test_a_requirement_that_passes_again_is_fixed(voice_runs: VoiceRuns) -> None:
     voice = voice_runs.repaired.requirement("VOICE-002")
     assert (voice["status"], voice["change"], voice["previous_status"]) == (
@@ -70,6 +72,7 @@ def test_a_requirement_that_passes_again_is_fixed(voice_runs: VoiceRuns) -> None
     assert "VOICE-002" in baseline["fixed"] and baseline["regressed"] == []
 
 
+@pytest.mark.slow
 def test_the_page_shows_the_changes(voice_runs: VoiceRuns) -> None:
     broken = voice_runs.broken.html()
     banner = re.search(r'<div class="banner baseline[^"]*" id="baseline">(.*?)</div>', broken, re.S)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from chromium import printed_pages, probe, requires_chromium, run_chromium
 from report_runs import VoiceRuns
 
@@ -42,6 +43,7 @@ window.probeResult = result;
 """
 
 
+@pytest.mark.slow
 def test_verdict_and_evidence_are_visible_in_a_browser(
     voice_runs: VoiceRuns, tmp_path: Path
 ) -> None:
@@ -65,6 +67,7 @@ def test_verdict_and_evidence_are_visible_in_a_browser(
     assert seen["shownText"] == f"showing {len(failed)} of {seen['rows']} requirements"
 
 
+@pytest.mark.slow
 def test_a_screenshot_of_the_report_is_saved(voice_runs: VoiceRuns, tmp_path: Path) -> None:
     SCREENSHOT.parent.mkdir(exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)
@@ -79,6 +82,7 @@ def test_a_screenshot_of_the_report_is_saved(voice_runs: VoiceRuns, tmp_path: Pa
     assert len(data) > 50_000  # a rendered page, not a blank one
 
 
+@pytest.mark.slow
 def test_a_failing_run_prints_in_a_few_pages(voice_runs: VoiceRuns, tmp_path: Path) -> None:
     pages = printed_pages(voice_runs.broken.report_dir / "compliance.html", tmp_path)
     print(f"one broken rule: {pages} printed pages")

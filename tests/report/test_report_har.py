@@ -15,6 +15,7 @@ from leaks import assert_no_key_piece, files_under
 from referencing import Registry, Resource
 from report_runs import Run, run_suite
 from runs import ServedMock
+from shared_runs import made_once
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "har_schema"
 # Failing and passing tests, a multipart upload, and the preflight read.
@@ -32,7 +33,10 @@ def har_validator() -> Draft6Validator:
 
 @pytest.fixture(scope="module")
 def broken_voice(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    base = tmp_path_factory.mktemp("har")
+    return made_once(tmp_path_factory, "har", _broken_voice)
+
+
+def _broken_voice(base: Path) -> Run:
     run = run_suite(base / "r", "--mock-variant", "voice_accept_301", *SELECTION, cwd=base)
     assert run.returncode == 1, run.output[-3000:]
     return run
@@ -43,6 +47,7 @@ def _har(run: Run) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_the_har_is_valid_har_1_2(broken_voice: Run) -> None:
     har = _har(broken_voice)
     errors = sorted(har_validator().iter_errors(har), key=str)
@@ -51,6 +56,7 @@ def test_the_har_is_valid_har_1_2(broken_voice: Run) -> None:
     assert har["log"]["creator"]["name"] == "tgo-conformance"
 
 
+@pytest.mark.slow
 def test_every_exchange_is_in_it_in_order_and_tagged(broken_voice: Run) -> None:
     entries = _har(broken_voice)["log"]["entries"]
     summary = broken_voice.summary()
@@ -69,6 +75,7 @@ def test_every_exchange_is_in_it_in_order_and_tagged(broken_voice: Run) -> None:
     assert uploads, "the voice tests upload files"
 
 
+@pytest.mark.slow
 def test_every_evidence_block_points_at_its_entry(broken_voice: Run) -> None:
     ids = {e["_id"] for e in _har(broken_voice)["log"]["entries"]}
     cited = [
@@ -83,6 +90,7 @@ def test_every_evidence_block_points_at_its_entry(broken_voice: Run) -> None:
     assert shown & set(cited)
 
 
+@pytest.mark.slow
 def test_the_har_is_redacted_like_the_reports(served_mock: ServedMock, tmp_path: Path) -> None:
     # Against a mock whose keys this test knows; the auth tests send them split, cut and
     # wrapped.

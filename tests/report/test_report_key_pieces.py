@@ -46,6 +46,7 @@ def auth_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     yield report_dir, result.stdout + result.stderr, received
 
 
+@pytest.mark.slow
 def test_every_auth_test_failed_and_every_mangled_key_was_sent(
     auth_run: tuple[Path, str, list[str]],
 ) -> None:
@@ -61,6 +62,7 @@ def test_every_auth_test_failed_and_every_mangled_key_was_sent(
         assert mangle(full) in received, f"the {how} form of the key never reached the target"
 
 
+@pytest.mark.slow
 def test_no_piece_of_any_key_in_any_output(auth_run: tuple[Path, str, list[str]]) -> None:
     report_dir, console, _ = auth_run
     outputs: dict[str, bytes | str] = {"console": console, **files_under(report_dir)}

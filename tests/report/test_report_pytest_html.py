@@ -46,6 +46,7 @@ def _check_requirements_column(report_dir: Path) -> None:
             assert f'id="{req_id}"' in compliance
 
 
+@pytest.mark.slow
 def test_pytest_html_has_a_requirements_column_linking_to_compliance(
     voice_runs: VoiceRuns,
 ) -> None:
@@ -57,6 +58,7 @@ def test_pytest_html_has_a_requirements_column_linking_to_compliance(
     assert '<a href="pytest-report.html">' in voice_runs.broken.html()
 
 
+@pytest.mark.slow
 def test_the_column_is_added_once_by_the_controller_under_xdist(tmp_path: Path) -> None:
     if importlib.util.find_spec("xdist") is None:
         pytest.skip("pytest-xdist is not installed")
@@ -69,6 +71,7 @@ def test_the_column_is_added_once_by_the_controller_under_xdist(tmp_path: Path) 
     assert run.summary()["complete"] is True
 
 
+@pytest.mark.slow
 def test_junit_names_the_requirements_of_each_test(voice_runs: VoiceRuns) -> None:
     tree = ET.parse(voice_runs.broken.report_dir / "junit.xml")
     named = {

@@ -14,7 +14,7 @@ from leaks import assert_no_key_piece, files_under
 from report_echo_server import KEYS, config_toml, echo_server
 from runs import clean_env, cli
 
-from conformance.http.redact import Redactor, mask_key
+from conformance.redact import Redactor, mask_key
 
 # Every test but the slow property tests of phone fields (Hypothesis shrinks each failure for
 # seconds) and schemathesis' positive phase: every area, the schema-driven negative phase and
@@ -56,6 +56,7 @@ def echo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     yield report_dir, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_the_echo_reached_the_report_masked(echo_run: tuple[Path, str]) -> None:
     """The test means something only if the echoed keys were captured: they are, masked."""
     report_dir, _ = echo_run
@@ -71,6 +72,7 @@ def test_the_echo_reached_the_report_masked(echo_run: tuple[Path, str]) -> None:
     assert f"x-echo-api-key: {masked}" in text
 
 
+@pytest.mark.slow
 def test_no_key_in_any_file_of_the_report_directory(echo_run: tuple[Path, str]) -> None:
     report_dir, _ = echo_run
     files = files_under(report_dir)
@@ -83,6 +85,7 @@ def test_no_key_in_any_file_of_the_report_directory(echo_run: tuple[Path, str]) 
                 assert spelling not in content, f"[keys].{name} in {path} as {spelling!r}"
 
 
+@pytest.mark.slow
 def test_no_key_in_what_the_command_prints(echo_run: tuple[Path, str]) -> None:
     _, output = echo_run
     assert "tgo-conformance: FAIL" in output
@@ -92,6 +95,7 @@ def test_no_key_in_what_the_command_prints(echo_run: tuple[Path, str]) -> None:
             assert spelling not in output, f"[keys].{name} printed as {spelling!r}"
 
 
+@pytest.mark.slow
 def test_curl_commands_name_the_key_variable_never_the_key(echo_run: tuple[Path, str]) -> None:
     report_dir, _ = echo_run
     summary = json.loads((report_dir / "summary.json").read_text())

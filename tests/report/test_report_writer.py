@@ -13,7 +13,7 @@ import html5lib
 import pytest
 from report_samples import KEY, sample_report
 
-from conformance.http.redact import Redactor
+from conformance.redact import Redactor
 from conformance.report.writer import redact_file, write_atomic, write_reports
 from conformance.rules.catalogue import Requirement
 

@@ -8,14 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from conformance.config import OtherAccount, Sender, TargetConfig
 from conformance.config.model import TlsFiles
+from conformance.invocation import Invocation
 from conformance.profiles import PROFILES, Profile
-from conformance.report.waivers import Waiver, today
 from conformance.rules.values import Rules, load_rules
+from conformance.waivers import Waiver, today
 
 WORK_DIR = ".work"  # inside the report directory; removed when the run ends
+
+
+# The key of xdist's workerinput under which each worker gets the run, as data.
+WORKER_INPUT = "tgo_run"
 
 
 def default_report_dir() -> Path:
@@ -30,6 +36,7 @@ class RunDescription:
     target: TargetConfig
     report_dir: Path
     target_label: str = ""
+    run_name: str = ""  # --name: the run's label in matrices (default: the base URL)
     profile: str = "full"
     deadline: float | None = None  # time.time() after which no test starts (--max-duration)
     max_duration: float | None = None  # the --max-duration it came from, for messages
@@ -43,11 +50,18 @@ class RunDescription:
     # crosses midnight never has pytest waive a failure the report then calls expired.
     waivers_date: date = field(default_factory=today)
     progress_every: float | None = None  # seconds between progress lines (None: by terminal)
+    # How the run was started, for its rerun commands (None: the plan's dry run). No key.
+    invocation: Invocation | None = None
 
     @property
     def label(self) -> str:
         """The target's name in reports."""
         return self.target_label or self.target.base_url
+
+    @property
+    def name(self) -> str:
+        """The run's name (--name); by default the target's base URL without credentials."""
+        return self.run_name or url_without_credentials(self.target.base_url)
 
     @property
     def rules(self) -> Rules:
@@ -84,6 +98,7 @@ class RunDescription:
             "target": _config_to_wire(self.target),
             "report_dir": str(self.report_dir),
             "target_label": self.target_label,
+            "run_name": self.run_name,
             "profile": self.profile,
             "deadline": self.deadline,
             "max_duration": self.max_duration,
@@ -94,6 +109,7 @@ class RunDescription:
             "waivers": [waiver.to_wire() for waiver in self.waivers],
             "waivers_date": self.waivers_date.isoformat(),
             "progress_every": self.progress_every,
+            "invocation": None if self.invocation is None else self.invocation.to_json(),
         }
 
     @classmethod
@@ -102,6 +118,7 @@ class RunDescription:
             target=_config_from_wire(data["target"]),
             report_dir=Path(data["report_dir"]),
             target_label=data["target_label"],
+            run_name=data["run_name"],
             profile=data["profile"],
             deadline=data["deadline"],
             max_duration=data["max_duration"],
@@ -112,7 +129,18 @@ class RunDescription:
             waivers=tuple(Waiver.from_wire(w) for w in data["waivers"]),
             waivers_date=date.fromisoformat(data["waivers_date"]),
             progress_every=data["progress_every"],
+            invocation=None
+            if data.get("invocation") is None
+            else Invocation.from_json(data["invocation"]),
         )
+
+
+def url_without_credentials(url: str) -> str:
+    """The URL with any user:password@ removed (a name is shown everywhere; a key is not)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _sender_to_wire(sender: Sender) -> dict[str, Any]:

@@ -1,0 +1,292 @@
+"""`nox -s seed_sweep`: the generated cases under many seeds, against every compatible variant
+of the mock and every blind server; every (target, seed) whose verdict is not pass, with the
+requirement it failed and the command that replays it.
+
+The seed reaches only the tests that draw from Hypothesis (schemathesis' cases, the stateful
+sequences and the @given property tests): SEEDED_TESTS. Every other test sends the same requests
+whatever the seed (tests/test_seed_independence.py shows which tests draw from it), so the sweep
+runs those tests alone, under the full profile, once per (target, seed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "blind")]
+from harness import SERVERS, blind_server, missing_toolchain  # noqa: E402
+
+from conformance.mock.variants import broken, compatible  # noqa: E402
+from conformance.profiles import SEED_MAX  # noqa: E402
+
+# The suite's tests that draw from the run's seed (Hypothesis): test function names.
+SEEDED_TESTS = (
+    "test_generated_requests_get_responses_the_docs_allow",
+    "test_linked_sequences_get_answers_the_docs_allow",
+    "test_phone_field_refuses_generated_non_e164_numbers",
+    "test_lookup_of_generated_e164_numbers_is_a_reading",
+    "test_voice_accepts_generated_durations_within_the_bounds",
+    "test_voice_refuses_generated_invalid_durations",
+)
+SEEDED_SELECTION = " or ".join(SEEDED_TESTS)
+RUN_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: str
+    seed: int
+    verdict: str  # summary.json's verdict, or why there is none
+    failed: tuple[str, ...]  # the MUST requirements that failed
+    first_failure: str  # the first MUST failure's message, as the report words it
+    wall_s: float
+    report_dir: Path
+    warnings: tuple[str, ...] = ()  # the SHOULD requirements that failed (the verdict holds)
+
+    def replay(self) -> str:
+        """The command that runs this (target, seed) again."""
+        return replay_command(self.target, self.seed)
+
+
+def replay_command(target: str, seed: int) -> str:
+    kind, name = target.split(":", 1)
+    if kind == "variant":
+        return shlex.join(
+            [
+                "tgo-conformance",
+                "run",
+                "--profile",
+                "full",
+                "--seed",
+                str(seed),
+                "--mock-variant",
+                name,
+                "--",
+                "-k",
+                SEEDED_SELECTION,
+            ]
+        )
+    # A blind server is started with a fresh world each time: the sweep itself does that.
+    return shlex.join(
+        ["python", "benchmarks/seed_sweep.py", "--targets", target, "--seed-list", str(seed)]
+    )
+
+
+def all_targets() -> list[str]:
+    return [f"variant:{name}" for name in compatible()] + [f"blind:{name}" for name in SERVERS]
+
+
+def _run_args(seed: int, report_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        "--profile",
+        "full",
+        "--seed",
+        str(seed),
+        "--report-dir",
+        str(report_dir),
+        "--progress-every",
+        "0",
+    ]
+
+
+@contextmanager
+def _target_args(target: str, workdir: Path) -> Iterator[list[str]]:
+    kind, name = target.split(":", 1)
+    if kind == "variant":
+        yield ["--mock-variant", name]
+        return
+    with blind_server(name, workdir) as server:
+        yield ["--config", str(server.config_path)]
+
+
+def snapshot_kit(workdir: Path) -> Path:
+    """A copy of the package (its contract included) that every run of the sweep imports: a
+    sweep takes long, and edits made to the working tree meanwhile must not mix into it."""
+    root = workdir / "kit"
+    shutil.copytree(
+        ROOT / "conformance", root / "conformance", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root
+
+
+def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> Outcome:
+    """The seeded tests, full profile, against one target under one seed (a fresh server)."""
+    directory = workdir / f"{target.replace(':', '-')}-{seed}"
+    directory.mkdir(parents=True)
+    report_dir = directory / "report"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TGO_")}
+    if kit is not None:
+        env["PYTHONPATH"] = str(kit)
+    started = time.monotonic()
+    try:
+        with _target_args(target, directory) as target_args:
+            result = subprocess.run(
+                [*_run_args(seed, report_dir), *target_args, "--", "-k", SEEDED_SELECTION],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=directory,
+                timeout=RUN_TIMEOUT_S,
+                check=False,
+            )
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        return Outcome(target, seed, f"no run: {error}", (), "", 0.0, report_dir)
+    wall = time.monotonic() - started
+    (directory / "console.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
+    summary_path = report_dir / "summary.json"
+    if not summary_path.is_file():
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        return Outcome(
+            target, seed, f"no summary (exit {result.returncode})", (), last[0], wall, report_dir
+        )
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    failed = [r for r in summary["requirements"] if r["status"] == "failed"]
+    must = [r for r in failed if r["level"] == "MUST"]
+    first = next((f for r in must for f in r.get("failures", [])), None)
+    return Outcome(
+        target,
+        seed,
+        str(summary["verdict"]),
+        tuple(r["id"] for r in must),
+        f"{first.get('test', '?')}: {first.get('message', '')}"[:400] if first else "",
+        wall,
+        report_dir,
+        tuple(r["id"] for r in failed if r["level"] != "MUST"),
+    )
+
+
+def sweep(
+    targets: list[str], seeds: list[int], jobs: int, workdir: Path, kit: Path | None
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        # Seed by seed, so that a sweep cut short has covered every target alike.
+        futures = [
+            pool.submit(run_one, target, seed, workdir, kit) for seed in seeds for target in targets
+        ]
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes.append(outcome)
+            mark = "ok  " if outcome.verdict == "pass" else "NOT "
+            failed = f" failed {','.join(outcome.failed)}" if outcome.failed else ""
+            warned = f" warnings {','.join(outcome.warnings)}" if outcome.warnings else ""
+            print(
+                f"{mark}{outcome.target} seed {outcome.seed}: {outcome.verdict}{failed}{warned}"
+                f" ({outcome.wall_s:.0f} s) [{len(outcomes)}/{len(futures)}]",
+                flush=True,
+            )
+    return outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=20, help="seeds per target (default 20)")
+    parser.add_argument(
+        "--seed-list", default="", help="comma-separated seeds instead of --seeds random ones"
+    )
+    parser.add_argument(
+        "--targets",
+        default="",
+        help="comma-separated variant:NAME or blind:NAME (default: every compatible variant"
+        " and every blind server); --list shows them",
+    )
+    parser.add_argument("--list", action="store_true", help="list the targets and stop")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)"
+    )
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the reports here")
+    parser.add_argument("--json", type=Path, default=None, help="write the outcomes here")
+    parser.add_argument(
+        "--live-tree",
+        action="store_true",
+        help="import the working tree as it changes instead of a copy taken at the start",
+    )
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(all_targets()))
+        return
+    targets = [t for t in args.targets.split(",") if t] or all_targets()
+    # A broken variant is no target of the sweep, but one shows what a finding looks like.
+    known = {*all_targets(), *(f"variant:{name}" for name in broken())}
+    unknown = sorted(set(targets) - known)
+    if unknown:
+        sys.exit(f"seed_sweep: unknown targets {', '.join(unknown)} (--list shows them)")
+    for target in [t for t in targets if t.startswith("blind:")]:
+        if why := missing_toolchain(target.split(":", 1)[1]):
+            print(f"skipped: {why}")
+            targets.remove(target)
+    seeds = (
+        [int(s) for s in args.seed_list.split(",") if s]
+        if args.seed_list
+        else [secrets.randbelow(SEED_MAX + 1) for _ in range(args.seeds)]
+    )
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="seed-sweep-"))
+    print(f"the seed reaches only these tests, and the sweep runs only them: {SEEDED_SELECTION}")
+    print(f"targets ({len(targets)}): {', '.join(targets)}")
+    print(f"seeds ({len(seeds)}): {', '.join(map(str, seeds))}")
+    kit = None if args.live_tree else snapshot_kit(workdir)
+    print(f"jobs: {args.jobs}; reports under {workdir}; kit: {kit or ROOT}", flush=True)
+    started = time.monotonic()
+    outcomes = sweep(targets, seeds, max(1, args.jobs), workdir, kit)
+    wall = time.monotonic() - started
+    bad = sorted((o for o in outcomes if o.verdict != "pass"), key=lambda o: (o.target, o.seed))
+    print(
+        f"\n{len(targets)} targets x {len(seeds)} seeds = {len(outcomes)} runs"
+        f" in {wall:.0f} s wall ({args.jobs} jobs): {len(bad)} not pass"
+    )
+    for outcome in bad:
+        print(f"\nNOT PASS {outcome.target} seed {outcome.seed}: {outcome.verdict}")
+        print(f"  failed: {', '.join(outcome.failed) or '-'}")
+        if outcome.first_failure:
+            print(f"  first failure: {outcome.first_failure}")
+        print(f"  report: {outcome.report_dir}")
+        print(f"  replay: {outcome.replay()}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "targets": targets,
+                    "seeds": seeds,
+                    "jobs": args.jobs,
+                    "wall_s": round(wall, 1),
+                    "runs": [
+                        {
+                            "target": o.target,
+                            "seed": o.seed,
+                            "verdict": o.verdict,
+                            "failed": list(o.failed),
+                            "warnings": list(o.warnings),
+                            "first_failure": o.first_failure,
+                            "wall_s": round(o.wall_s, 1),
+                            "replay": o.replay(),
+                        }
+                        for o in sorted(outcomes, key=lambda o: (o.target, o.seed))
+                    ],
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
