@@ -164,10 +164,11 @@ def _empty(value: Any) -> bool:
     return value is None or value == ""
 
 
-def _empty_field(body: Any) -> bool:
-    """Whether a body holds a null or an empty string, which a server may take for an absent
-    field (READ-011)."""
-    return isinstance(body, dict) and any(_empty(value) for value in body.values())
+def _empty_sender_field(body: Any) -> bool:
+    """Whether a body holds a null or empty sender field, which a server may take for an absent
+    one (READ-011)."""
+    senders = ("sender_phone", "sender_number_id")
+    return isinstance(body, dict) and any(n in body and _empty(body[n]) for n in senders)
 
 
 def duration_violation(raw: Any, rules: Rules) -> str | None:
@@ -212,7 +213,7 @@ def judge(
     if "negative_data_rejection" in checks:
         violation = documented_violation(op_id, case, rules)
         if violation is None:
-            reading = "READ-011" if _empty_field(case.body) else "READ-031"
+            reading = "READ-011" if _empty_sender_field(case.body) else "READ-031"
             return Judgement(None, "accepted a case only the schema forbids", reading)
         if violation == f"no {rules.key_header}":
             return Judgement("AUTH-001")
