@@ -6,7 +6,6 @@ The quick profile against the mock with one broken variant: a reporting test, no
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -83,11 +82,11 @@ def test_the_first_section_names_the_cause_and_the_sentences_that_decide_it(
     causes, overview = page.index('id="causes"'), page.index('id="overview"')
     assert causes < overview
     first = page[causes:overview]
+    # The words as the page shows them (docs_text may mark up the status line's start).
+    assert "Request body is invalid. Check required fields and field values." in first
+    assert "Returned when the request payload is malformed, missing required fields" in first
     for sentence in (TGO_422, CODES_400):
         assert sentence.doc in first
-        assert re.escape(sentence.words.split(" ", 3)[-1][:40]) and (
-            sentence.words.split(" ", 3)[-1][:40] in first
-        )
     failed = [r["id"] for r in answers_409.summary()["requirements"] if r["status"] == "failed"]
     assert f"One change clears {len(failed)} requirements" in first
     assert "the target followed neither" in first
