@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, NoReturn
+from typing import Any, Final, Literal, NoReturn, get_args
 
 import pytest
 
@@ -27,20 +27,8 @@ Cause = Literal[
     "deselected",
     "other",
 ]
-# The causes in the order the report lists them.
-CAUSES: Final[tuple[Cause, ...]] = (
-    "missing_entry",
-    "read_only",
-    "outside_api",
-    "deadline",
-    "docs_open",
-    "target_limit",
-    "reference_refused",
-    "not_reached",
-    "suite_error",
-    "deselected",
-    "other",
-)
+# The causes in the order the report lists them (the Literal's order).
+CAUSES: Final[tuple[Cause, ...]] = get_args(Cause)
 # The attribute of a skip exception that carries its NotRun (see `skip_because`).
 SKIP_ATTRIBUTE: Final = "tgo_not_run"
 
