@@ -1,4 +1,8 @@
-"""One request and its response as evidence: every text here is redacted before it is kept."""
+"""One request and its response as evidence: every text here is redacted before it is kept.
+
+Evidence is a dict: the texts a person reads and copies ("request", "response", "curl") and
+the same facts as data (the status, each message's start line, headers and body), which every
+reader takes; nothing the kit writes here is split back apart."""
 
 from __future__ import annotations
 
@@ -15,6 +19,13 @@ from conformance.redact import Redactor
 
 REQUEST_PREVIEW_CHARS: Final = 4 * 1024
 RESPONSE_PREVIEW_CHARS: Final = 16 * 1024
+
+# The evidence's fields that hold its messages in parts, and why no response came.
+REQUEST_MESSAGE: Final = "request_message"
+RESPONSE_MESSAGE: Final = "response_message"
+NO_ANSWER: Final = "no_answer"
+# The fields that hold what the texts "request" and "response" say, as data.
+MESSAGE_FIELDS: Final = ("status_code", REQUEST_MESSAGE, RESPONSE_MESSAGE, NO_ANSWER)
 
 
 class ResponseNotJSON(ValueError):
@@ -85,7 +96,8 @@ class Exchange:
         return self.response_headers.get("content-type", "")
 
     def evidence(self) -> dict[str, Any]:
-        """The request and response as a report shows them (already redacted)."""
+        """The request and response as a report shows them (already redacted): each as one
+        text, and as data (the status, each message's start line, headers and body)."""
         notes = []
         if self.key_name is not None:
             # Which configured key it sent, by name: the header shows only its last characters.
@@ -96,16 +108,24 @@ class Exchange:
                 f"# sent {len(self.retry_waits) + 1} times: answered 429 before, then "
                 f"waited {waits} as its Retry-After asked"
             )
-        request = request_text(
-            self.method, self.url, self.request_headers, self.request_body, notes
+        request = Message(
+            f"{self.method} {self.url}",
+            tuple(self.request_headers.items()),
+            self.request_body,
+            tuple(notes),
         )
-        response_lines = [f"HTTP {self.status_code}"]
-        response_lines += [f"{name}: {value}" for name, value in self.response_headers.items()]
-        body = self.response_text + (" …[truncated]" if self.truncated else "")
+        response = Message(
+            status_line(self.status_code),
+            tuple(self.response_headers.items()),
+            self.response_text + (" …[truncated]" if self.truncated else ""),
+        )
         evidence: dict[str, Any] = {
-            "request": request,
-            "response": "\n".join(response_lines) + ("\n\n" + body if body else ""),
+            "request": request.text(),
+            "response": response.text(),
             "curl": self.curl_command,
+            "status_code": self.status_code,
+            REQUEST_MESSAGE: request.to_json(),
+            RESPONSE_MESSAGE: response.to_json(),
         }
         if self.har_id:
             evidence["har_entry"] = self.har_id
@@ -124,14 +144,20 @@ STEP_PREVIEW_CHARS: Final = 2 * 1024
 
 
 def step_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
-    """One step of a request sequence: its request, response and curl, the texts cut short."""
+    """One step of a request sequence: its request, response and curl, the texts and bodies
+    cut short, with the status and the messages' parts it has as data."""
     step = {
         "request": cut(str(evidence.get("request", "")), STEP_PREVIEW_CHARS),
         "response": cut(str(evidence.get("response", "")), STEP_PREVIEW_CHARS),
         "curl": evidence.get("curl", ""),
     }
-    if evidence.get("har_entry"):
-        step["har_entry"] = evidence["har_entry"]
+    for name in (REQUEST_MESSAGE, RESPONSE_MESSAGE):
+        message = Message.from_json(evidence.get(name))
+        if message is not None:
+            step[name] = message.cut(STEP_PREVIEW_CHARS).to_json()
+    for name in ("status_code", NO_ANSWER, "har_entry"):
+        if evidence.get(name) not in (None, ""):
+            step[name] = evidence[name]
     return step
 
 
@@ -171,15 +197,23 @@ class Unanswered:
     key_variables: tuple[str, ...] = ()
 
     @property
-    def request(self) -> str:
+    def message(self) -> Message:
         """Start line, headers and body preview, as evidence shows a request."""
-        return request_text(self.method, self.url, self.headers, self.body)
+        return Message(f"{self.method} {self.url}", tuple(self.headers.items()), self.body)
+
+    @property
+    def request(self) -> str:
+        return self.message.text()
 
     def evidence(self) -> dict[str, Any]:
+        """The request (as text and in parts) and what happened instead of an answer: no
+        status, no response message."""
         evidence: dict[str, Any] = {
             "request": self.request,
             "response": f"no answer: {self.error}",
             "curl": self.curl_command,
+            REQUEST_MESSAGE: self.message.to_json(),
+            NO_ANSWER: self.error,
         }
         if self.har_id:
             evidence["har_entry"] = self.har_id
@@ -298,8 +332,93 @@ def request_text(
 ) -> str:
     """A request as evidence shows it: start line, headers, the kit's notes on it ("# key:
     [keys].full"), and the body after a blank line."""
-    lines = [f"{method} {url}", *(f"{name}: {value}" for name, value in headers.items()), *notes]
-    return "\n".join(lines) + ("\n\n" + body if body else "")
+    return Message(f"{method} {url}", tuple(headers.items()), body, tuple(notes)).text()
+
+
+def status_line(status: int) -> str:
+    """A response's start line as evidence shows it: "HTTP 201"."""
+    return f"HTTP {status}"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A request or a response as evidence holds it, in parts: the start line ("POST url",
+    "HTTP 201"), the headers (redacted), the body preview and, for a request, the kit's notes
+    on it ("# key: [keys].full"). `text()` is what summary.json's "request" and "response"
+    hold; readers take the parts, never split that text."""
+
+    start: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    notes: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        lines = [self.start, *(f"{name}: {value}" for name, value in self.headers), *self.notes]
+        return "\n".join(lines) + ("\n\n" + self.body if self.body else "")
+
+    def cut(self, limit: int) -> Message:
+        """The message with its body cut to `limit` characters."""
+        return Message(self.start, self.headers, cut(self.body, limit), self.notes)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "start": self.start,
+            "headers": dict(self.headers),
+            "body": self.body,
+        }
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Message | None:
+        """The message of `to_json`; None for anything else (evidence without the message in
+        parts: an older summary.json's, or a request that got no answer)."""
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            start=str(data.get("start", "")),
+            headers=tuple(
+                (str(name), str(value)) for name, value in data.get("headers", {}).items()
+            ),
+            body=str(data.get("body", "")),
+            notes=tuple(str(note) for note in data.get("notes", ())),
+        )
+
+
+def request_message(evidence: Mapping[str, Any] | None) -> Message | None:
+    """The request of `evidence` in parts, or None (evidence from an older summary.json)."""
+    return Message.from_json((evidence or {}).get(REQUEST_MESSAGE))
+
+
+def response_message(evidence: Mapping[str, Any] | None) -> Message | None:
+    """The response of `evidence` in parts, or None (no answer, or an older summary.json)."""
+    return Message.from_json((evidence or {}).get(RESPONSE_MESSAGE))
+
+
+def status_code_of(evidence: Mapping[str, Any] | None) -> int | None:
+    """The status the target answered with, or None: no answer, no evidence, or evidence
+    from an older summary.json (which holds it only inside a text, not read back)."""
+    status = (evidence or {}).get("status_code")
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+def request_line(evidence: Mapping[str, Any] | None) -> str:
+    """The request's start line ("POST https://…/messages"), or "a request" when the evidence
+    holds it only as one text (an older summary.json)."""
+    message = request_message(evidence)
+    return message.start if message is not None else "a request"
+
+
+def answer_line(evidence: Mapping[str, Any] | None) -> str:
+    """What answered the request, in a few words: "HTTP 201", "no answer", or "status
+    unknown" when the evidence holds it only as one text (an older summary.json)."""
+    status = status_code_of(evidence)
+    if status is not None:
+        return status_line(status)
+    if (evidence or {}).get(NO_ANSWER) is not None:
+        return "no answer"
+    return "status unknown"
 
 
 def as_json(value: str) -> str:

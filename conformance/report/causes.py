@@ -21,8 +21,8 @@ from conformance.rules.catalogue import level_rank
 
 def observed_status(failure: FailureEvidence) -> str:
     """The status the target answered with ("409"), or "" when no response is in evidence."""
-    line = failure.response_status or ""
-    return line.removeprefix("HTTP ").split(" ", 1)[0]
+    status = failure.status_code
+    return "" if status is None else str(status)
 
 
 def _cause_key(finding: Finding) -> tuple[str, ...]:

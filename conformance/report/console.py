@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from conformance.http.evidence import request_line
 from conformance.report.causes import root_causes_of
 from conformance.report.model import RunReport
 
@@ -42,7 +43,7 @@ def verdict_lines(report: RunReport, report_dir: Path) -> list[str]:
     lines = [line]
     no_answer = report.no_answer
     if no_answer is not None:
-        request = str((no_answer.request or {}).get("request", "")).split("\n", 1)[0]
+        request = request_line(no_answer.request)
         what = "stopped answering at" if no_answer.stopped else "did not answer"
         lines.append(_cut(f"the target {what}: {request} ({no_answer.test})"))
     for cause in causes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from conformance.http.evidence import request_message
 from conformance.report.results import FailureEvidence, RequirementResult
 from conformance.rules.catalogue import level_rank
 
@@ -55,10 +56,9 @@ class Finding:
     @cached_property
     def distinct(self) -> list[FailureEvidence]:
         """Its occurrences once each: one observation several requirements cite counts once."""
-        seen: dict[tuple[str, str, str], FailureEvidence] = {}
+        seen: dict[tuple[str, str, object], FailureEvidence] = {}
         for _, failure in self.occurrences:
-            request = str((failure.evidence or {}).get("request", ""))
-            seen.setdefault((failure.test, failure.message, request), failure)
+            seen.setdefault((failure.test, failure.message, request_identity(failure)), failure)
         return list(seen.values())
 
     @cached_property
@@ -80,6 +80,16 @@ class Finding:
             "decided_by": example.decided_by(self.requirements[0].requirement).to_json(),
             "example": example.to_json(),
         }
+
+
+def request_identity(failure: FailureEvidence) -> object:
+    """The request a failure was seen on, as data: the same request seen again (a generated
+    case Hypothesis replays) is the same observation. Evidence without the request in parts
+    (an older summary.json's) is compared by its request text, whole."""
+    message = request_message(failure.evidence)
+    if message is not None:
+        return message
+    return str((failure.evidence or {}).get("request", ""))
 
 
 def findings_of(results: list[RequirementResult]) -> list[Finding]:

@@ -16,6 +16,13 @@ from markupsafe import Markup
 
 from conformance import kit_version
 from conformance.http.curl import CURL_KEY_VARIABLE
+from conformance.http.evidence import (
+    MESSAGE_FIELDS,
+    answer_line,
+    request_line,
+    request_message,
+    response_message,
+)
 from conformance.report.causes import RootCause, observed_status, root_causes_of
 from conformance.report.model import RequirementResult, RunReport
 from conformance.report.replay import Replay, replay_files
@@ -79,17 +86,27 @@ class MessageView:
         return self.header_count > HEADERS_SHOWN
 
 
-def message_view(text: str) -> MessageView:
-    """Split an evidence text ("METHOD url" or "HTTP nnn", headers, blank line, body), pretty-
-    print a JSON body, and cut what would make the page unreadable."""
-    head, _, body = text.partition("\n\n")
-    start, _, headers = head.partition("\n")
+def message_view(evidence: Mapping[str, Any], side: str) -> MessageView:
+    """The request or the response (`side`) of `evidence` as the page shows it: from its
+    parts, a JSON body pretty-printed; evidence that holds it only as one text (an older
+    summary.json's) is shown whole, unsplit. Cut where it would make the page unreadable."""
+    message = request_message(evidence) if side == "request" else response_message(evidence)
+    if message is None:
+        return _shown("", "", str(evidence.get(side, "")))
+    headers = "\n".join([*(f"{name}: {value}" for name, value in message.headers), *message.notes])
+    return _shown(message.start, headers, pretty_json(message.body))
+
+
+def pretty_json(body: str) -> str:
+    """A JSON body indented; any other body as it is."""
     try:
         parsed = json.loads(body) if body.strip()[:1] in ("{", "[") else None
     except ValueError:
         parsed = None
-    if parsed is not None:
-        body = json.dumps(parsed, indent=2, ensure_ascii=False)
+    return body if parsed is None else json.dumps(parsed, indent=2, ensure_ascii=False)
+
+
+def _shown(start: str, headers: str, body: str) -> MessageView:
     lines = body.split("\n")
     cut = []
     if len(lines) > EVIDENCE_MAX_LINES:
@@ -194,6 +211,8 @@ def _by_area(results: list[RequirementResult]) -> list[Area]:
 
 
 _ENV.filters["message_view"] = message_view
+_ENV.filters["request_line"] = request_line
+_ENV.filters["answer_line"] = answer_line
 _ENV.filters["key_hint"] = key_hint
 _ENV.filters["uploaded_files"] = uploaded_files
 _ENV.filters["key_variables"] = key_variables
@@ -239,5 +258,6 @@ def render_compliance_html(report: RunReport, replays: dict[str, Replay] | None 
         key_variable=CURL_KEY_VARIABLE,
         others_listed=OTHERS_LISTED,
         print_in_full=PRINT_IN_FULL,
+        message_fields=MESSAGE_FIELDS,
     )
     return visible_codepoints(html)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from conformance.http.curl import CURL_KEY_VARIABLE
+from conformance.http.evidence import answer_line, request_line
 from conformance.report.model import RunReport
 
 REPLAY_DIR: Final = "replay"
@@ -37,9 +38,10 @@ def replay_script(title: str, steps: Sequence[Mapping[str, Any]], total: int) ->
             f"# The first {total - len(steps)} of the test's {total} requests are not kept."
         )
     for number, step in enumerate(steps, start=1):
-        start = str(step.get("request", "")).split("\n", 1)[0]
-        answered = str(step.get("response", "")).split("\n", 1)[0]
-        lines += ["", f"# step {number}: {start} -> {answered}", str(step.get("curl", ""))]
+        # One comment line: the start line and status come from data, so that no text of
+        # the target's (a body, a header) can end the comment and run as a command.
+        summary = " ".join(f"{request_line(step)} -> {answer_line(step)}".split())
+        lines += ["", f"# step {number}: {summary}", str(step.get("curl", ""))]
     return "\n".join(lines) + "\n"
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from conformance.http.evidence import status_code_of, status_line
 from conformance.not_run import NotRun
 from conformance.rules.basis import Basis, Sentence
 from conformance.rules.catalogue import Requirement
@@ -82,12 +83,15 @@ class FailureEvidence:
         )
 
     @property
+    def status_code(self) -> int | None:
+        """The status the target answered with, from the evidence's data (None: no response
+        in evidence, or evidence from an older summary.json that has it only as text)."""
+        return status_code_of(self.evidence)
+
+    @property
     def response_status(self) -> str | None:
-        """The status line of the response in the evidence ("HTTP 201"), if any."""
-        response = (self.evidence or {}).get("response")
-        if not isinstance(response, str) or not response.startswith("HTTP "):
-            return None
-        return response.split("\n", 1)[0].strip()
+        """The response's status line as summary.json's findings show it ("HTTP 201")."""
+        return None if self.status_code is None else status_line(self.status_code)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ import httpx
 from conformance.config import TargetConfig
 from conformance.config.model import missing_entry
 from conformance.http.client import TargetClient
-from conformance.http.evidence import Exchange
+from conformance.http.evidence import Exchange, Unanswered, step_evidence
 from conformance.report.model import RunReport, TestOutcome
 from conformance.report.traceability import requirement_results
 from conformance.rules.catalogue import load_catalogue
@@ -123,16 +123,28 @@ def inconclusive_outcomes() -> list[TestOutcome]:
     """A run whose target stopped answering in its second test: the first passed."""
     answered = exchange(200, '{"data": []}', method="GET", path="/api/v1/sender-numbers")
     killer = exchange(201, "{}", json_body={"type": "voice", "duration": 45})
-    request = killer.evidence()["request"]
+    error = (
+        "POST https://staging.example.com/api/v1/messages: no response "
+        "(RemoteProtocolError: Server disconnected without sending a response.)"
+    )
+    attempt = Unanswered(
+        method=killer.method,
+        url=killer.url,
+        headers=killer.request_headers,
+        body=killer.request_body,
+        curl_command=killer.curl(),
+        error=error,
+        sent=True,
+        sent_at=2.0,
+    )
     unanswered = {
-        "error": "POST https://staging.example.com/api/v1/messages: no response "
-        "(RemoteProtocolError: Server disconnected without sending a response.)",
+        "error": error,
         "at": 2.0,
         "sent": True,
-        "request": {"request": request, "response": "no answer", "curl": killer.curl()},
+        "request": attempt.evidence(),
         "steps": [
-            {"request": answered.evidence()["request"], "response": "HTTP 200", "curl": "curl 1"},
-            {"request": request, "response": "no answer", "curl": killer.curl()},
+            step_evidence({**answered.evidence(), "curl": "curl 1"}),
+            step_evidence(attempt.evidence()),
         ],
         "steps_total": 2,
         "last_answered": {"test": "test_senders.py::test_list", "at": 1.0, **answered.evidence()},
