@@ -92,7 +92,10 @@ def bench_progress(session: nox.Session) -> None:
 def seed_sweep(session: nox.Session) -> None:
     """The tests the seed reaches (the generated cases), full profile, under 20 seeds per target
     (every compatible variant, every blind server): each (target, seed) that does not pass, with
-    its replay command. Options: --seeds, --seed-list, --targets, --jobs (--help)."""
+    its replay command. Options: --seeds, --seed-list, --targets, --jobs (--help). A whole sweep
+    takes several sittings: --ledger FILE appends each finished run to FILE, --resume tops every
+    target up to --seeds seeds at the current kit, --summary reports what FILE holds:
+    `nox -s seed_sweep -- --ledger sweep.jsonl --resume`, then `... --summary`."""
     _install(session)
     session.run("python", "benchmarks/seed_sweep.py", *session.posargs)
 

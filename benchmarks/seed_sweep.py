@@ -6,6 +6,13 @@ The seed reaches only the tests that draw from Hypothesis (schemathesis' cases, 
 sequences and the @given property tests): SEEDED_TESTS. Every other test sends the same requests
 whatever the seed (tests/test_seed_independence.py shows which tests draw from it), so the sweep
 runs those tests alone, under the full profile, once per (target, seed).
+
+A whole sweep (about 60 targets x 20 seeds) takes more than one sitting: --ledger FILE appends
+each finished (target, seed) to a JSON Lines file as it ends, --resume skips what the ledger
+holds for the same kit (its fingerprint: benchmarks/sweep_ledger.py) and tops each target up to
+--seeds distinct seeds, and --summary reads the ledger and runs nothing. Stop a sweep with
+Ctrl-C, or by signalling its process group (a run in flight is a child of the sweep): the runs in
+flight are lost, every finished one is in the ledger.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +36,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "blind")]
 from harness import SERVERS, blind_server, missing_toolchain  # noqa: E402
+from sweep_ledger import (  # noqa: E402
+    Entry,
+    Ledger,
+    kit_commit,
+    kit_fingerprint,
+    now,
+    plan_runs,
+    seeds_done,
+    summarize,
+    summary_lines,
+)
 
 from conformance.mock.variants import broken, compatible  # noqa: E402
 from conformance.profiles import SEED_MAX  # noqa: E402
@@ -56,6 +74,7 @@ class Outcome:
     wall_s: float
     report_dir: Path
     warnings: tuple[str, ...] = ()  # the SHOULD requirements that failed (the verdict holds)
+    cpu_s: float | None = None  # the run's process and its children (not a blind server)
 
     def replay(self) -> str:
         """The command that runs this (target, seed) again."""
@@ -120,7 +139,7 @@ def _target_args(target: str, workdir: Path) -> Iterator[list[str]]:
 def snapshot_kit(workdir: Path) -> Path:
     """A copy of the package (its contract included) that every run of the sweep imports: a
     sweep takes long, and edits made to the working tree meanwhile must not mix into it."""
-    root = workdir / "kit"
+    root = Path(tempfile.mkdtemp(prefix="kit-", dir=workdir))
     shutil.copytree(
         ROOT / "conformance", root / "conformance", ignore=shutil.ignore_patterns("__pycache__")
     )
@@ -129,33 +148,37 @@ def snapshot_kit(workdir: Path) -> Path:
 
 def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> Outcome:
     """The seeded tests, full profile, against one target under one seed (a fresh server)."""
-    directory = workdir / f"{target.replace(':', '-')}-{seed}"
-    directory.mkdir(parents=True)
+    # A run tried again (--resume after a target that did not start) gets a folder of its own.
+    directory = Path(tempfile.mkdtemp(prefix=f"{target.replace(':', '-')}-{seed}-", dir=workdir))
     report_dir = directory / "report"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TGO_")}
     if kit is not None:
         env["PYTHONPATH"] = str(kit)
+    console = directory / "console.txt"
     started = time.monotonic()
     try:
-        with _target_args(target, directory) as target_args:
-            result = subprocess.run(
-                [*_run_args(seed, report_dir), *target_args, "--", "-k", SEEDED_SELECTION],
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=directory,
-                timeout=RUN_TIMEOUT_S,
-                check=False,
+        with _target_args(target, directory) as target_args, console.open("wb") as output:
+            command = [*_run_args(seed, report_dir), *target_args, "--", "-k", SEEDED_SELECTION]
+            process = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=directory
             )
+            returncode, cpu = _wait_with_cpu(process, RUN_TIMEOUT_S)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         return Outcome(target, seed, f"no run: {error}", (), "", 0.0, report_dir)
     wall = time.monotonic() - started
-    (directory / "console.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
     summary_path = report_dir / "summary.json"
     if not summary_path.is_file():
-        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        text = console.read_text(encoding="utf-8", errors="replace")
+        last = text.strip().splitlines()[-1:] or ["no output"]
         return Outcome(
-            target, seed, f"no summary (exit {result.returncode})", (), last[0], wall, report_dir
+            target,
+            seed,
+            f"no summary (exit {returncode})",
+            (),
+            last[0],
+            wall,
+            report_dir,
+            cpu_s=cpu,
         )
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     failed = [r for r in summary["requirements"] if r["status"] == "failed"]
@@ -170,20 +193,42 @@ def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> O
         wall,
         report_dir,
         tuple(r["id"] for r in failed if r["level"] != "MUST"),
+        cpu,
     )
 
 
+def _wait_with_cpu(process: subprocess.Popen[bytes], timeout_s: float) -> tuple[int, float]:
+    """The exit status and the CPU seconds of a process and the children it waited for
+    (os.wait4's rusage: subprocess keeps none); killed, TimeoutExpired, after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return process.returncode, usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            process.kill()
+            os.wait4(process.pid, 0)
+            process.returncode = -9
+            raise subprocess.TimeoutExpired(process.args, timeout_s)
+        time.sleep(0.2)
+
+
 def sweep(
-    targets: list[str], seeds: list[int], jobs: int, workdir: Path, kit: Path | None
+    runs: list[tuple[str, int]],
+    jobs: int,
+    workdir: Path,
+    kit: Path | None,
+    finished: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
+    """Every (target, seed) of `runs`, in that order (seed by seed, so that a sweep cut short
+    has covered every target alike), `jobs` at once; `finished` hears of each as it ends."""
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        # Seed by seed, so that a sweep cut short has covered every target alike.
-        futures = [
-            pool.submit(run_one, target, seed, workdir, kit) for seed in seeds for target in targets
-        ]
+        futures = [pool.submit(run_one, target, seed, workdir, kit) for target, seed in runs]
         for future in as_completed(futures):
             outcome = future.result()
+            finished(outcome)
             outcomes.append(outcome)
             mark = "ok  " if outcome.verdict == "pass" else "NOT "
             failed = f" failed {','.join(outcome.failed)}" if outcome.failed else ""
@@ -198,7 +243,12 @@ def sweep(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=20, help="seeds per target (default 20)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        help="seeds per target (default 20; with --resume, distinct seeds each target reaches)",
+    )
     parser.add_argument(
         "--seed-list", default="", help="comma-separated seeds instead of --seeds random ones"
     )
@@ -215,6 +265,29 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="keep the reports here")
     parser.add_argument("--json", type=Path, default=None, help="write the outcomes here")
     parser.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help="JSON Lines file: each finished (target, seed) is appended as it ends",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --ledger: skip the (target, seed) runs it holds for this kit, and give each"
+        " target only the new seeds it needs to reach --seeds",
+    )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --ledger: what it holds for the working tree's kit, per target; runs nothing",
+    )
+    parser.add_argument(
+        "--kit",
+        default="",
+        help="with --summary: the kit fingerprint (or its start) to sum up, instead of the"
+        " working tree's",
+    )
+    parser.add_argument(
         "--live-tree",
         action="store_true",
         help="import the working tree as it changes instead of a copy taken at the start",
@@ -223,29 +296,76 @@ def main() -> None:
     if args.list:
         print("\n".join(all_targets()))
         return
+    if (args.resume or args.summary) and args.ledger is None:
+        sys.exit("seed_sweep: --resume and --summary read a ledger: give --ledger FILE")
     targets = [t for t in args.targets.split(",") if t] or all_targets()
     # A broken variant is no target of the sweep, but one shows what a finding looks like.
     known = {*all_targets(), *(f"variant:{name}" for name in broken())}
     unknown = sorted(set(targets) - known)
     if unknown:
         sys.exit(f"seed_sweep: unknown targets {', '.join(unknown)} (--list shows them)")
+    ledger = Ledger(args.ledger) if args.ledger else None
+    if ledger is not None and args.summary:
+        entries, unreadable = ledger.read()
+        kit = kit_fingerprint(ROOT / "conformance")
+        if args.kit:
+            chosen = {e.kit for e in entries if e.kit.startswith(args.kit)}
+            if len(chosen) != 1:
+                sys.exit(f"seed_sweep: --kit {args.kit} names {len(chosen)} kits of the ledger")
+            kit = chosen.pop()
+        summary = summarize(entries, kit, targets, args.seeds)
+        print("\n".join(summary_lines(summary)))
+        if unreadable:
+            print(f"unreadable ledger lines (cut short by a kill): {unreadable}")
+        return
     for target in [t for t in targets if t.startswith("blind:")]:
         if why := missing_toolchain(target.split(":", 1)[1]):
             print(f"skipped: {why}")
             targets.remove(target)
-    seeds = (
-        [int(s) for s in args.seed_list.split(",") if s]
-        if args.seed_list
-        else [secrets.randbelow(SEED_MAX + 1) for _ in range(args.seeds)]
-    )
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="seed-sweep-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    kit = None if args.live_tree else snapshot_kit(workdir)
+    fingerprint = kit_fingerprint((kit or ROOT) / "conformance")
+    done = seeds_done(ledger.read()[0], fingerprint) if ledger and args.resume else {}
+    runs = plan_runs(
+        targets,
+        done,
+        seed_list=[int(s) for s in args.seed_list.split(",") if s] if args.seed_list else None,
+        wanted=args.seeds,
+        draw=lambda: secrets.randbelow(SEED_MAX + 1),
+    )
+    seeds = list(dict.fromkeys(seed for _, seed in runs))
     print(f"the seed reaches only these tests, and the sweep runs only them: {SEEDED_SELECTION}")
     print(f"targets ({len(targets)}): {', '.join(targets)}")
     print(f"seeds ({len(seeds)}): {', '.join(map(str, seeds))}")
-    kit = None if args.live_tree else snapshot_kit(workdir)
+    if args.resume:
+        held = sum(len(done.get(t, ())) for t in targets)
+        print(f"resumed: the ledger holds {held} runs of this kit; {len(runs)} runs to do")
     print(f"jobs: {args.jobs}; reports under {workdir}; kit: {kit or ROOT}", flush=True)
+    print(f"kit fingerprint: {fingerprint}", flush=True)
+    commit = kit_commit(ROOT)
+
+    def record(outcome: Outcome) -> None:
+        if ledger is not None:
+            ledger.append(
+                Entry(
+                    target=outcome.target,
+                    seed=outcome.seed,
+                    verdict=outcome.verdict,
+                    failed=outcome.failed,
+                    warnings=outcome.warnings,
+                    first_failure=outcome.first_failure,
+                    wall_s=round(outcome.wall_s, 1),
+                    cpu_s=None if outcome.cpu_s is None else round(outcome.cpu_s, 1),
+                    replay=outcome.replay(),
+                    kit=fingerprint,
+                    kit_commit=commit,
+                    finished_at=now(),
+                )
+            )
+
     started = time.monotonic()
-    outcomes = sweep(targets, seeds, max(1, args.jobs), workdir, kit)
+    outcomes = sweep(runs, max(1, args.jobs), workdir, kit, record)
     wall = time.monotonic() - started
     bad = sorted((o for o in outcomes if o.verdict != "pass"), key=lambda o: (o.target, o.seed))
     print(
@@ -267,6 +387,7 @@ def main() -> None:
                     "seeds": seeds,
                     "jobs": args.jobs,
                     "wall_s": round(wall, 1),
+                    "kit": fingerprint,
                     "runs": [
                         {
                             "target": o.target,
@@ -276,6 +397,7 @@ def main() -> None:
                             "warnings": list(o.warnings),
                             "first_failure": o.first_failure,
                             "wall_s": round(o.wall_s, 1),
+                            "cpu_s": None if o.cpu_s is None else round(o.cpu_s, 1),
                             "replay": o.replay(),
                         }
                         for o in sorted(outcomes, key=lambda o: (o.target, o.seed))

@@ -8,6 +8,7 @@ anything is sent. Messages name files, never their content: a client key is a se
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 from collections.abc import Mapping
@@ -38,15 +39,15 @@ def _no_passphrase() -> bytes:
     raise _KeyHasPassphrase
 
 
-def ssl_context(tls: TlsFiles) -> ssl.SSLContext | bool:
+def ssl_context(tls: TlsFiles) -> ssl.SSLContext:
     """What the HTTP client verifies the target with, and presents to it.
 
-    Without [tls]: True, httpx's own default (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR
-    from the environment). With ca_bundle: exactly those CAs, as curl's --cacert. Raises
+    Without [tls]: httpx's own default (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR from the
+    environment). With ca_bundle: exactly those CAs, as curl's --cacert. Raises
     ssl.SSLError / OSError / ValueError for a file that will not load (`check_tls` words them).
     """
     if not tls.configured:
-        return True
+        return _default_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
     context = (
         ssl.create_default_context(cafile=str(tls.ca_bundle))
         if tls.ca_bundle is not None
@@ -56,6 +57,14 @@ def ssl_context(tls: TlsFiles) -> ssl.SSLContext | bool:
         key = None if tls.client_key is None else str(tls.client_key)
         context.load_cert_chain(str(tls.client_cert), key, password=_no_passphrase)
     return context
+
+
+@functools.lru_cache(maxsize=4)
+def _default_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # Loading certifi's CAs takes ~40 ms, and a run makes a client per process (the mutant
+    # corpus makes hundreds): one context per process and CA setting, which httpx reads from
+    # the same variables that key this cache. A context is safe to share between clients.
+    return httpx.create_ssl_context()
 
 
 def check_tls(entries: Entries, base_dir: Path) -> TlsFiles:

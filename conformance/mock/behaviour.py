@@ -78,8 +78,9 @@ class Choices:
     unreadable_body_status: int | None = None  # READ-004: InvalidJson, InvalidMultipart (400)
     state_refusal_status: int | None = None  # READ-007: SenderNotActive, AccountNotVerified (422)
     unknown_sender_status: int | None = None  # READ-008: SenderNotFound (404)
-    # --- request fields: fields.FieldReader (empty, unknown), validation.Validator (others) ---
+    # --- request fields: fields.FieldReader (empty, null, unknown), validation.Validator ---
     empty_is_missing: bool = False  # READ-011: "" is an absent field (missing_<name>)
+    null_is_absent: bool = False  # READ-011: a JSON null in an optional body field is absent
     refuse_unknown_fields: bool = False  # READ-031: an undocumented body field answers 422
     refuse_foreign_fields: bool = False  # READ-012: another type's field answers 422
     fractional_duration: bool = False  # READ-013: 1.5 s, 1e2, +100 are durations

@@ -123,6 +123,13 @@ COMPATIBLE: tuple[Variant, ...] = (
         empty_is_missing=True,
     ),
     compatible(
+        "compat_null_is_absent",
+        "READ-011",
+        "a JSON null in an optional body field (sender_phone, sender_number_id, display_name) is"
+        " an absent field, as Pydantic's Optional fields take it",
+        null_is_absent=True,
+    ),
+    compatible(
         "compat_refuse_foreign_fields",
         "READ-012",
         "a field of another message type answers 422",

@@ -1,9 +1,10 @@
 """The fields of a request body or query, as one mock reads them: which are present, which the
 API knows, and how an absent required one is refused.
 
-Whether an empty string is an absent field (READ-011, choices.empty_is_missing) and whether a
-field the docs do not name is refused (READ-031, choices.refuse_unknown_fields) are read here,
-in FieldReader, for every operation. Which field belongs to which message type (READ-012) is
+Whether an empty string is an absent field (READ-011, choices.empty_is_missing), whether a JSON
+null in an optional body field is one (READ-011, choices.null_is_absent) and whether a field the
+docs do not name is refused (READ-031, choices.refuse_unknown_fields) are read here, in
+FieldReader, for every operation. Which field belongs to which message type (READ-012) is
 named here too; validation.py applies it.
 """
 
@@ -20,6 +21,14 @@ LOOKUP_PARAMS = ("phone", "sender_phone")
 TEXT_FIELDS = ("content",)
 MEDIA_FIELDS = ("media",)
 VOICE_FIELDS = ("duration",)
+# The body fields a JSON request may leave out (the contract's request schemas do not require
+# them; sendMessage's oneOf asks for one of the two senders, not for either): where a null is an
+# absent field under READ-011's other reading, as Pydantic's Optional fields take it. A test
+# (tests/mock/test_mock_readings_requests.py) holds them to the contract's `required` lists.
+OPTIONAL_JSON_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "sendMessage": ("sender_phone", "sender_number_id"),
+    "registerSenderNumber": ("display_name",),
+}
 
 
 class Fields:
@@ -52,11 +61,14 @@ class FieldReader:
     def __init__(self, behaviour: Behaviour) -> None:
         self.choices = behaviour.choices
 
-    def body(self, body: object, known: Collection[str]) -> Fields:
+    def body(self, body: object, known: Collection[str], optional: Collection[str] = ()) -> Fields:
         """The fields of a JSON object or a form; 422 when it is no object, or (under the
-        choice) when it names a field outside `known`."""
+        choice) when it names a field outside `known`. Under choices.null_is_absent, a null in
+        one of the `optional` fields is left out (a form holds no nulls)."""
         if not isinstance(body, dict):
             raise ValidationError("The request body must be a JSON object")
+        if self.choices.null_is_absent:
+            body = {k: v for k, v in body.items() if not (v is None and k in optional)}
         fields = self._present(body)
         if self.choices.refuse_unknown_fields:
             unknown = sorted(set(fields.values) - set(known))

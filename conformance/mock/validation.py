@@ -32,6 +32,7 @@ from conformance.mock.errors import (
 from conformance.mock.fields import (
     LOOKUP_PARAMS,
     MEDIA_FIELDS,
+    OPTIONAL_JSON_FIELDS,
     TEXT_FIELDS,
     VOICE_FIELDS,
     FieldReader,
@@ -161,7 +162,11 @@ class Validator:
 
     def send_command(self, source: BodySource, body: object) -> SendCommand:
         """A sendMessage request as a command; an error when a field is wrong."""
-        fields = self.fields.body(body, self.rules.operations["sendMessage"].body_fields)
+        fields = self.fields.body(
+            body,
+            self.rules.operations["sendMessage"].body_fields,
+            OPTIONAL_JSON_FIELDS["sendMessage"],
+        )
         if "to_phone" not in fields and self.hook("server_error_without_to_phone"):
             raise RuntimeError("to_phone")  # read as if always present
         phones = self.phones("sendMessage", _MEDIA_TYPE[source], fields)
@@ -253,7 +258,11 @@ class Validator:
 
     def register_command(self, body: object) -> RegisterCommand:
         """A registerSenderNumber body as a command; an error when invalid."""
-        fields = self.fields.body(body, self.rules.operations["registerSenderNumber"].body_fields)
+        fields = self.fields.body(
+            body,
+            self.rules.operations["registerSenderNumber"].body_fields,
+            OPTIONAL_JSON_FIELDS["registerSenderNumber"],
+        )
         if "phone" not in fields and self.hook("server_error_without_register_phone"):
             raise RuntimeError("phone")  # read as if always present
         phone = self.phones("registerSenderNumber", _MEDIA_TYPE["json"], fields)["phone"]

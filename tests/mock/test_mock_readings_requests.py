@@ -19,6 +19,7 @@ from tgo_mock_client import (
     list_all,
 )
 
+from conformance.mock.fields import OPTIONAL_JSON_FIELDS
 from conformance.mock.media import Media, fits
 from conformance.mock.parsing import admits_json
 from conformance.mock.variants import compatible
@@ -82,6 +83,38 @@ def test_empty_optional_fields_are_ignored(make_mock: MakeMock) -> None:
     assert mock.lookup(phone="+201010000000", sender_phone="").status_code == 200
     assert mock.send_text(sender_phone="", sender_number_id=12).status_code == 201
     assert mock.send_text(sender_number_id="").status_code == 201
+
+
+def test_the_optional_json_fields_are_those_the_contract_does_not_require() -> None:
+    schemas = load_spec()["components"]["schemas"]
+    send, register = schemas["SendTextMessageRequest"], schemas["RegisterSenderNumberRequest"]
+    assert set(OPTIONAL_JSON_FIELDS) == {"sendMessage", "registerSenderNumber"}
+    for schema, op_id in ((send, "sendMessage"), (register, "registerSenderNumber")):
+        optional = set(schema["properties"]) - set(schema["required"])
+        assert set(OPTIONAL_JSON_FIELDS[op_id]) == optional, op_id
+
+
+def test_null_optional_fields_are_absent(make_mock: MakeMock) -> None:
+    mock = make_mock(names=["compat_null_is_absent"])
+    created = mock.register("+201005550000", display_name=None)
+    assert created.status_code == 201 and created.json()["display_name"] is None
+    assert mock.send_text(sender_number_id=None).status_code == 201
+    assert mock.send_text(sender_phone=None, sender_number_id=12).status_code == 201
+    # A body that names no one sender under either reading is refused all the same (ERR-006).
+    assert error_of(mock.send_text(sender_phone=None)) == (422, "sender_conflict")
+    assert error_of(mock.send_text(sender_phone=None, sender_number_id=None))[0] == 422
+    # Null in a required field stays refused.
+    assert error_of(mock.send_text(to_phone=None)) == (422, "invalid_phone")
+    assert error_of(mock.send_text(content=None))[0] == 422
+
+
+def test_null_optional_fields_are_refused_on_the_faithful_mock(mock: MockClient) -> None:
+    assert error_of(mock.register("+201005550000", display_name=None))[0] == 422
+    assert error_of(mock.send_text(sender_phone=None, sender_number_id=12)) == (
+        422,
+        "invalid_phone",
+    )
+    assert error_of(mock.send_text(sender_number_id=None)) == (422, "sender_conflict")
 
 
 def test_empty_values_stay_invalid_on_the_faithful_mock(mock: MockClient) -> None:

@@ -405,6 +405,7 @@ TABLE: dict[str, tuple[Probe, object]] = {
     "compat_duplicate_registration_ok": (register("+201001187188"), (409, "sender_exists")),
     "compat_register_needs_connect_account": (register("+201005550000"), (201, None)),
     "compat_empty_is_missing": (text(to_phone=""), BAD_PHONE),
+    "compat_null_is_absent": (text(sender_number_id=None), (422, "sender_conflict")),
     "compat_refuse_foreign_fields": (text(duration=45), (201, None)),
     "compat_fractional_duration": (voice("1.5"), BAD_DURATION),
     "compat_timestamps_offset_micro": (timestamp_style, "z"),
