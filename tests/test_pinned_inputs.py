@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 from docs_pages import doc_text, docs_dir
-from runs import clean_env, cli
+from runs import clean_env, cli, run_in_process
 
 from conformance import kit_version
 from conformance.description import url_without_credentials
 from conformance.report.pinned import DOC_PREFIX, differing_inputs, doc_page_hashes, pinned_inputs
 from conformance.rules.contract import catalogue_path, readings_path, spec_path
+from conformance.run.orchestrate import RunOptions
 
-VOICE_ONLY = ("--", "-k", "voice and not schema")  # a short run: these tests are about the report
+# The shortest run: these tests read what the report says of the run, not of its tests.
+ONE_TEST = ("-k", "test_voice_refuses_message_without_duration")
 
 
 def named_run(report_dir: Path, *args: str) -> Path:
@@ -28,7 +30,8 @@ def named_run(report_dir: Path, *args: str) -> Path:
         "--report-dir",
         str(report_dir),
         *args,
-        *VOICE_ONLY,
+        "--",
+        *ONE_TEST,
         env=clean_env(),
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -96,7 +99,10 @@ def test_summary_and_page_carry_name_version_and_inputs(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_name_defaults_to_the_base_url(tmp_path: Path) -> None:
-    run = named_run(tmp_path / "r")
-    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    # In this process: no option of the command is under test (the one before is --name's).
+    options = RunOptions(profile="quick", report_dir=tmp_path / "r", pytest_args=ONE_TEST)
+    run = run_in_process(options)
+    assert run.outcome.exit_status == 0, run.output[-4000:]
+    summary = json.loads((run.outcome.report_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["target"] == f"embedded mock ({summary['name']})"
     assert summary["name"].startswith("http://127.0.0.1:")

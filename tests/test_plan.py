@@ -4,6 +4,7 @@ real run stays within its bound."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,9 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from runs import ServedMock, clean_env, cli
+from runs import ServedMock, clean_env, cli, served_mock_run
 
 from conformance.config.toml import dump_toml
+from conformance.run.dry_run import make_plan
 
 # `plan` runs the suite against the mock standing in for the target (and one test runs it for
 # real): whole-suite runs, seconds each.
@@ -59,6 +61,14 @@ def _plan(config: Path, *args: str, cwd: Path) -> dict[str, object]:
     return data
 
 
+def _plan_in_process(config: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The plan `plan --format json` prints, made in this process: for the tests that read what
+    it counts (the command itself, its stdout and exit status, is the first test's)."""
+    for name in [k for k in os.environ if k.startswith("TGO_")]:
+        monkeypatch.delenv(name)  # the config file alone describes the target, as with clean_env()
+    return make_plan(config, "quick").to_json()
+
+
 def test_plan_sends_nothing_and_says_what_a_run_would_send(
     served_mock: ServedMock, tmp_path: Path
 ) -> None:
@@ -88,13 +98,13 @@ def test_plan_sends_nothing_and_says_what_a_run_would_send(
 
 
 def test_a_read_only_plan_creates_nothing_and_names_what_is_not_tested(
-    served_mock: ServedMock, tmp_path: Path
+    served_mock: ServedMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keys = {"full": served_mock.config.keys["full"]}
     config = replace(served_mock.config, allow_writes=False, keys=keys, other_account=None)
     path = tmp_path / "read-only.toml"
     path.write_text(dump_toml(config), encoding="utf-8")
-    data = _plan(path, "--profile", "quick", cwd=tmp_path)
+    data = _plan_in_process(path, monkeypatch)
     requests = data["requests"]
     assert isinstance(requests, dict)
     assert all(counts["creates data"] == 0 for counts in requests.values())
@@ -107,15 +117,19 @@ def test_a_read_only_plan_creates_nothing_and_names_what_is_not_tested(
     assert "allow_writes = true" in data["to_test_more_add"]  # type: ignore[operator]
 
 
-def test_a_real_run_stays_within_the_plans_bound(served_mock: ServedMock, tmp_path: Path) -> None:
-    data = _plan(served_mock.config_path, "--profile", "quick", cwd=tmp_path)
-    report_dir = tmp_path / "real"
-    run = cli(
-        "run", "--config", str(served_mock.config_path), "--profile", "quick",
-        "--report-dir", str(report_dir), env=clean_env(), cwd=tmp_path,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-2000:]
-    summary = json.loads((report_dir / "summary.json").read_text())
+def test_a_real_run_stays_within_the_plans_bound(
+    served_mock: ServedMock,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The real run is the quick run against the served mock that test_run_end_to_end.py reads
+    # too (made once); the plan is of the very config that run used.
+    run = served_mock_run(tmp_path_factory, served_mock)
+    config = tmp_path / "served-mock.toml"
+    config.write_text(dump_toml(run.config), encoding="utf-8")
+    data = _plan_in_process(config, monkeypatch)
+    summary = json.loads((run.report_dir / "summary.json").read_text())
     sent = summary["requests_sent"] + 1  # and the preflight read
     total, bound = int(data["total"]), int(data["at_most"])  # type: ignore[call-overload]
     print(f"plan: {total} requests (at most {bound}); the run sent {sent}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from leaks import assert_no_key_piece, files_under
-from runs import ServedMock, clean_env, cli, kept_report_dir
+from runs import MockRun, ServedMock, clean_env, cli, served_mock_run
 
 from conformance.rules.catalogue import load_catalogue
 
@@ -17,27 +17,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def mock_run(served_mock: ServedMock, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    report_dir = kept_report_dir("bundled-mock", tmp_path_factory.mktemp("run") / "report")
-    result = cli(
-        "run",
-        "--config",
-        str(served_mock.config_path),
-        "--name",
-        "bundled mock",
-        "--profile",
-        "quick",
-        "--report-dir",
-        str(report_dir),
-        env=clean_env(),
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return report_dir, result.stdout + result.stderr
+def mock_run(served_mock: ServedMock, tmp_path_factory: pytest.TempPathFactory) -> MockRun:
+    # Read by five tests here, which xdist spreads over its workers, and by test_plan.py: one
+    # run for them all (and one writer of the report the CI matrix keeps).
+    return served_mock_run(tmp_path_factory, served_mock)
 
 
-def test_run_against_the_mock_passes_every_must(mock_run: tuple[Path, str]) -> None:
-    report_dir, _ = mock_run
-    summary = json.loads((report_dir / "summary.json").read_text())
+def test_run_against_the_mock_passes_every_must(mock_run: MockRun) -> None:
+    summary = json.loads((mock_run.report_dir / "summary.json").read_text())
     assert summary["verdict"] == "pass"
     assert summary["complete"] is True
     assert summary["tests"]["suite_errors"] == 0
@@ -52,39 +39,37 @@ def test_run_against_the_mock_passes_every_must(mock_run: tuple[Path, str]) -> N
     assert summary["counts"]["passed"] + summary["counts"]["not_tested"] == len(statuses)
 
 
-def test_summary_has_the_contract_shape(
-    mock_run: tuple[Path, str], served_mock: ServedMock
-) -> None:
-    summary = json.loads((mock_run[0] / "summary.json").read_text())
+def test_summary_has_the_contract_shape(mock_run: MockRun) -> None:
+    summary = json.loads((mock_run.report_dir / "summary.json").read_text())
     for field in ("verdict", "target", "started_at", "duration_s", "counts", "requirements"):
         assert field in summary
-    assert summary["target"] == served_mock.config.base_url
+    assert summary["target"] == mock_run.config.base_url
     first = summary["requirements"][0]
     for field in ("id", "level", "title", "source", "status", "tests", "failures"):
         assert field in first
 
 
-def test_junit_names_requirements_as_properties(mock_run: tuple[Path, str]) -> None:
-    tree = ET.parse(mock_run[0] / "junit.xml")
+def test_junit_names_requirements_as_properties(mock_run: MockRun) -> None:
+    tree = ET.parse(mock_run.report_dir / "junit.xml")
     cases = tree.getroot().iter("testcase")
     with_ids = [c for c in cases if any(p.get("name") == "requirement" for p in c.iter("property"))]
     assert len(with_ids) > 100
 
 
-def test_compliance_html_parses_and_shows_the_verdict(mock_run: tuple[Path, str]) -> None:
-    text = (mock_run[0] / "compliance.html").read_text()
+def test_compliance_html_parses_and_shows_the_verdict(mock_run: MockRun) -> None:
+    text = (mock_run.report_dir / "compliance.html").read_text()
     parser = html5lib.HTMLParser(strict=True)
     parser.parse(text)
     assert 'id="verdict">PASS<' in text
-    assert (mock_run[0] / "pytest-report.html").is_file()
+    assert (mock_run.report_dir / "pytest-report.html").is_file()
 
 
-def test_no_piece_of_a_key_anywhere_in_the_report_or_output(
-    mock_run: tuple[Path, str], served_mock: ServedMock
-) -> None:
-    report_dir, output = mock_run
-    outputs: dict[str, bytes | str] = {"console": output, **files_under(report_dir)}
-    assert_no_key_piece(outputs, served_mock.config.secrets())
+def test_no_piece_of_a_key_anywhere_in_the_report_or_output(mock_run: MockRun) -> None:
+    outputs: dict[str, bytes | str] = {
+        "console": mock_run.output,
+        **files_under(mock_run.report_dir),
+    }
+    assert_no_key_piece(outputs, mock_run.config.secrets())
 
 
 def test_embedded_mock_run_without_config_passes(tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from runs import ServedMock, clean_env, cli
+from runs import ServedMock, clean_env, cli, run_in_process
 
 from conformance.config import dump_toml
 from conformance.mock.app import create_app
 from conformance.mock.fixtures import seed, target_config
 from conformance.mock.models import State
 from conformance.mock.serving import serve_asgi
+from conformance.run.orchestrate import RunOptions
 
 pytestmark = pytest.mark.slow
 
@@ -35,17 +36,9 @@ def test_read_only_run_creates_nothing(served_mock: ServedMock, tmp_path: Path) 
     config = tmp_path / "read-only.toml"
     config.write_text(text)
     before = _snapshot(served_mock)
-    result = cli(
-        "run",
-        "--config",
-        str(config),
-        "--profile",
-        "quick",
-        "--report-dir",
-        str(tmp_path / "r"),
-        env=clean_env(),
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    # In this process: what the run sent is under test, not how the command's process ends.
+    run = run_in_process(RunOptions(config=config, profile="quick", report_dir=tmp_path / "r"))
+    assert run.outcome.exit_status == 0, run.output[-4000:]
     assert _snapshot(served_mock) == before
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     writes_needed = {r["id"]: r for r in summary["requirements"] if r["status"] == "not_tested"}
@@ -56,17 +49,9 @@ def test_read_only_run_creates_nothing(served_mock: ServedMock, tmp_path: Path) 
 def test_writes_go_only_from_configured_senders_to_configured_recipients(
     served_mock: ServedMock, tmp_path: Path
 ) -> None:
-    result = cli(
-        "run",
-        "--config",
-        str(served_mock.config_path),
-        "--profile",
-        "quick",
-        "--report-dir",
-        str(tmp_path / "r"),
-        env=clean_env(),
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    options = RunOptions(config=served_mock.config_path, profile="quick", report_dir=tmp_path / "r")
+    run = run_in_process(options)
+    assert run.outcome.exit_status == 0, run.output[-4000:]
     messages, senders = _snapshot(served_mock)
     config = served_mock.config
     sender_ids = {str(s.id) for s in config.senders.values()}

@@ -268,6 +268,7 @@ def summary_command(ledger: Ledger, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.slow  # three runs of the sweep script, end to end
 def test_the_summary_command_reads_the_ledger_and_runs_nothing(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.jsonl")
     kit = kit_fingerprint(ROOT / "conformance")

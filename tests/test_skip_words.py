@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runs import ServedMock, clean_env, cli
+from runs import ServedMock, run_in_process
 
 from conformance.config import TargetConfig
 from conformance.config.toml import dump_toml
+from conformance.run.orchestrate import RunOptions
 
 pytestmark = pytest.mark.slow
 
@@ -40,18 +41,28 @@ def _is_missing(config: TargetConfig, entry: str) -> bool:
     return config.recipients.get(name) is None
 
 
-def _run(config: TargetConfig | None, tmp_path: Path, *args: str) -> dict[str, Any]:
+def _run(
+    config: TargetConfig | None,
+    tmp_path: Path,
+    mock_variants: tuple[str, ...] = (),
+    pytest_args: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A quick run's summary.json. In this process: these tests read what the report says, not
+    how the command's process ends."""
     report_dir = tmp_path / "report"
-    where: list[str] = []
+    path = None
     if config is not None:
         path = tmp_path / "target.toml"
         path.write_text(dump_toml(config), encoding="utf-8")
-        where = ["--config", str(path)]
-    result = cli(
-        "run", *where, "--profile", "quick", "--report-dir", str(report_dir), *args,
-        env=clean_env(), cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stdout[-2000:] + result.stderr[-2000:]
+    options = RunOptions(
+        config=path,
+        profile="quick",
+        report_dir=report_dir,
+        mock_variants=mock_variants,
+        pytest_args=pytest_args,
+    )
+    run = run_in_process(options)
+    assert run.outcome.exit_status in (0, 1), run.output[-4000:]
     summary: dict[str, Any] = json.loads((report_dir / "summary.json").read_text())
     return summary
 
@@ -83,7 +94,7 @@ def test_a_run_that_writes_never_blames_allow_writes(
     config = served_mock.config
     assert config.allow_writes
     summary = _run(
-        None, tmp_path, "--mock-variant", "active_sender_cannot_send", "--", "-k", "test_logs_usage"
+        None, tmp_path, ("active_sender_cannot_send",), pytest_args=("-k", "test_logs_usage")
     )
     _claims_hold(summary, config)
     log = next(r for r in summary["requirements"] if r["id"] == "LOG-001")

@@ -13,13 +13,10 @@ import pytest
 from jsonschema import Draft6Validator
 from leaks import assert_no_key_piece, files_under
 from referencing import Registry, Resource
-from report_runs import Run, run_suite
+from report_runs import Run, VoiceRuns, run_in_process
 from runs import ServedMock
-from shared_runs import made_once
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "har_schema"
-# Failing and passing tests, a multipart upload, and the preflight read.
-SELECTION = ("--", "-k", "voice and not schema")
 
 
 def har_validator() -> Draft6Validator:
@@ -32,14 +29,11 @@ def har_validator() -> Draft6Validator:
 
 
 @pytest.fixture(scope="module")
-def broken_voice(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return made_once(tmp_path_factory, "har", _broken_voice)
-
-
-def _broken_voice(base: Path) -> Run:
-    run = run_suite(base / "r", "--mock-variant", "voice_accept_301", *SELECTION, cwd=base)
-    assert run.returncode == 1, run.output[-3000:]
-    return run
+def broken_voice(voice_runs: VoiceRuns) -> Run:
+    """The voice tests against voice_accept_301 (conftest.py's run, which the baseline and
+    pytest-html tests read too): failing and passing tests, a multipart upload, the preflight
+    read. Its --baseline changes what the report says, never what was sent."""
+    return voice_runs.broken
 
 
 def _har(run: Run) -> dict[str, Any]:
@@ -94,8 +88,8 @@ def test_every_evidence_block_points_at_its_entry(broken_voice: Run) -> None:
 def test_the_har_is_redacted_like_the_reports(served_mock: ServedMock, tmp_path: Path) -> None:
     # Against a mock whose keys this test knows; the auth tests send them split, cut and
     # wrapped.
-    run = run_suite(
-        tmp_path / "r", "--config", str(served_mock.config_path), "--", "-k", "auth", cwd=tmp_path
+    run = run_in_process(
+        tmp_path / "r", "--config", str(served_mock.config_path), "--", "-k", "auth"
     )
     har_text = (run.report_dir / "exchanges.har").read_text()
     assert "x-api-key" in har_text.lower() and "trk_…" in har_text, run.output[-2000:]

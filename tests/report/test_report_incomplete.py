@@ -19,7 +19,9 @@ from runs import clean_env
 COMMAND = (sys.executable, "-m", "conformance", "run", "--profile", "quick")
 START_TIMEOUT_S = 60
 SIGINT_TRIES = 3
-SIGINT_PATIENCE_S = 5
+# A second Ctrl-C only for a first one lost: generous, since on a busy machine the first may
+# take seconds to finish the report, and a second one then stops the run without it.
+SIGINT_PATIENCE_S = 30
 STALL_PLUGIN = ("--", "-p", "stall_until_watchdog")  # stall_until_watchdog.py, beside this file
 
 

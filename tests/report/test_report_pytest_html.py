@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_runs import FAULT, VOICE_ONLY, VoiceRuns, run_suite
+from report_runs import FAULT, VOICE_ONLY, VoiceRuns, run_in_process
 
 
 def _pytest_html_data(report_dir: Path) -> tuple[str, dict[str, Any]]:
@@ -62,7 +62,9 @@ def test_pytest_html_has_a_requirements_column_linking_to_compliance(
 def test_the_column_is_added_once_by_the_controller_under_xdist(tmp_path: Path) -> None:
     if importlib.util.find_spec("xdist") is None:
         pytest.skip("pytest-xdist is not installed")
-    run = run_suite(tmp_path / "report", "--mock-variant", FAULT, *VOICE_ONLY, "-n", "2")
+    # In this process, as the other report runs: the controller is the one under test, and its
+    # workers are processes of their own all the same.
+    run = run_in_process(tmp_path / "report", "--mock-variant", FAULT, *VOICE_ONLY, "-n", "2")
     assert run.returncode == 1, run.output[-3000:]
     _check_requirements_column(run.report_dir)
     page, _ = _pytest_html_data(run.report_dir)
