@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -131,3 +132,9 @@ def run_in_process(options: RunOptions) -> InProcessRun:
         os.environ.update(saved)
     assert_summary_valid(outcome.report_dir)
     return InProcessRun(outcome, output.getvalue() + "\n".join(outcome.lines))
+
+
+def default_sigint() -> None:
+    """A child's SIGINT as from a terminal (preexec_fn): raising KeyboardInterrupt even when the
+    tests were started with SIGINT ignored, as a background job of a script is."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

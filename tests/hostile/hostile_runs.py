@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any
 
 from leaks import assert_no_key_piece, files_under
 from runs import clean_env
+from runs import default_sigint as sigint_as_from_a_terminal
 from servers import Target
 
 
@@ -90,7 +90,7 @@ class Started:
             env=clean_env(),
             # As from a terminal: SIGINT raises KeyboardInterrupt even when this test process
             # was started with SIGINT ignored (a background job).
-            preexec_fn=_default_sigint if default_sigint else None,
+            preexec_fn=sigint_as_from_a_terminal if default_sigint else None,
         )
 
     def signal(self, signum: int) -> float:
@@ -128,10 +128,6 @@ class Started:
             texts.append(handle.read())
             handle.close()
         return texts[0], texts[1]
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_suite(

@@ -14,7 +14,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from report_runs import run_suite
-from runs import clean_env
+from runs import clean_env, default_sigint
 
 COMMAND = (sys.executable, "-m", "conformance", "run", "--profile", "quick")
 START_TIMEOUT_S = 60
@@ -116,6 +116,9 @@ def test_a_run_interrupted_by_sigint_writes_an_incomplete_report(tmp_path: Path)
         text=True,
         env=clean_env(),
         cwd=tmp_path,
+        # A background job's SIGINT is ignored, and the run rightly keeps it so; a person's
+        # Ctrl-C is what this test sends.
+        preexec_fn=default_sigint,
     )
     try:
         # Until a second test has sent a request: then the first one has finished, and its
