@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "blind")]
 from corpus import ALL_COMPATIBLE, BROKEN, COMPATIBLE  # noqa: E402
-from runs import assert_summary_valid  # noqa: E402
+from runs import run_in_process  # noqa: E402
 
 from conformance.rules.catalogue import load_catalogue  # noqa: E402
 from conformance.run.orchestrate import RunError, RunOptions, execute  # noqa: E402
@@ -61,19 +60,15 @@ def run_variant(
         pytest_args=("-p", "no:cacheprovider", "-p", "no:unraisableexception", *selection),
     )
     started = time.monotonic()
-    output = io.StringIO()
-    # The embedded mock is the target: a TGO_BASE_URL of the caller's would take its place.
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TGO_")}
     try:
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            outcome = execute(options)
+        # The caller's TGO_* variables set aside (the embedded mock is the target), and the
+        # summary.json the run wrote checked against the published schema.
+        run = run_in_process(options)
     except RunError as error:
         return VariantRun(variants, 2, None, frozenset(), frozenset(), None, 0.0, 0, str(error))
-    finally:
-        os.environ.update(saved)
-    assert_summary_valid(report_dir)  # the summary.json the run wrote meets the published schema
+    outcome = run.outcome
     report = outcome.report
-    text = "\n".join(outcome.lines) + "\n" + output.getvalue()[-4000:]
+    text = run.output[-4000:]
     if report is None:
         return VariantRun(
             variants, outcome.exit_status, None, frozenset(), frozenset(), None, 0.0, 0, text
