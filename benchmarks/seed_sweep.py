@@ -12,7 +12,10 @@ each finished (target, seed) to a JSON Lines file as it ends, --resume skips wha
 holds for the same kit (its fingerprint: benchmarks/sweep_ledger.py) and tops each target up to
 --seeds distinct seeds, and --summary reads the ledger and runs nothing. Stop a sweep with
 Ctrl-C, or by signalling its process group (a run in flight is a child of the sweep): the runs in
-flight are lost, every finished one is in the ledger.
+flight are lost, every finished one is in the ledger. To lend the machine to something else
+for a while, start the sweep with --hold-file PATH and create PATH: the runs in flight end, no
+run starts until PATH is removed (stopping the processes with SIGSTOP instead freezes a run
+mid-request, and its request times out when it is let go: an inconclusive verdict).
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "blind")]
@@ -189,12 +194,25 @@ def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> O
         seed,
         str(summary["verdict"]),
         tuple(r["id"] for r in must),
-        f"{first.get('test', '?')}: {first.get('message', '')}"[:400] if first else "",
+        (_first_failure(first) if first else _why_incomplete(summary))[:400],
         wall,
         report_dir,
         tuple(r["id"] for r in failed if r["level"] != "MUST"),
         cpu,
     )
+
+
+def _first_failure(failure: dict[str, Any]) -> str:
+    return f"{failure.get('test', '?')}: {failure.get('message', '')}"
+
+
+def _why_incomplete(summary: dict[str, Any]) -> str:
+    """Why a run without a MUST failure is not judged: what the report says cut it short, and
+    the first request left without an answer (an inconclusive run names no requirement)."""
+    reason = str(summary.get("incomplete_reason") or "")
+    if unanswered := summary.get("no_answer"):  # summary.schema.json: an object or null
+        reason += f" ({unanswered.get('test', '?')}: {unanswered.get('error', '')})"
+    return reason
 
 
 def _wait_with_cpu(process: subprocess.Popen[bytes], timeout_s: float) -> tuple[int, float]:
@@ -220,12 +238,21 @@ def sweep(
     workdir: Path,
     kit: Path | None,
     finished: Callable[[Outcome], None] = lambda outcome: None,
+    hold: Path | None = None,
+    run: Callable[[str, int, Path, Path | None], Outcome] = run_one,
 ) -> list[Outcome]:
     """Every (target, seed) of `runs`, in that order (seed by seed, so that a sweep cut short
-    has covered every target alike), `jobs` at once; `finished` hears of each as it ends."""
+    has covered every target alike), `jobs` at once; `finished` hears of each as it ends.
+    While the file `hold` exists no run starts, and the runs in flight go on to their end."""
     outcomes: list[Outcome] = []
+    holding = _Hold(hold)
+
+    def held_run(target: str, seed: int) -> Outcome:
+        holding.wait()
+        return run(target, seed, workdir, kit)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, target, seed, workdir, kit) for target, seed in runs]
+        futures = [pool.submit(held_run, target, seed) for target, seed in runs]
         for future in as_completed(futures):
             outcome = future.result()
             finished(outcome)
@@ -239,6 +266,36 @@ def sweep(
                 flush=True,
             )
     return outcomes
+
+
+class _Hold:
+    """The sweep's pause: a run about to start waits while the hold file exists. Stopping the
+    sweep's processes instead (SIGSTOP) freezes the runs in flight, and a request that a
+    frozen run had sent times out once it is let go: an inconclusive run that the seed did not
+    cause."""
+
+    POLL_S = 1.0
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._said = False
+
+    def wait(self) -> None:
+        while self.path is not None and self.path.exists():
+            with self._lock:
+                if not self._said:
+                    print(
+                        f"held: {self.path} exists; the runs in flight finish, no run starts"
+                        " until it is removed",
+                        flush=True,
+                    )
+                    self._said = True
+            time.sleep(self.POLL_S)
+        with self._lock:
+            if self._said:
+                print(f"going on: {self.path} is gone", flush=True)
+                self._said = False
 
 
 def main() -> None:
@@ -288,6 +345,13 @@ def main() -> None:
         " working tree's",
     )
     parser.add_argument(
+        "--hold-file",
+        type=Path,
+        default=None,
+        help="while this file exists no run starts (the runs in flight finish): a pause that"
+        " leaves the machine idle without freezing a run mid-request",
+    )
+    parser.add_argument(
         "--live-tree",
         action="store_true",
         help="import the working tree as it changes instead of a copy taken at the start",
@@ -307,13 +371,13 @@ def main() -> None:
     ledger = Ledger(args.ledger) if args.ledger else None
     if ledger is not None and args.summary:
         entries, unreadable = ledger.read()
-        kit = kit_fingerprint(ROOT / "conformance")
+        summed = kit_fingerprint(ROOT / "conformance")
         if args.kit:
             chosen = {e.kit for e in entries if e.kit.startswith(args.kit)}
             if len(chosen) != 1:
                 sys.exit(f"seed_sweep: --kit {args.kit} names {len(chosen)} kits of the ledger")
-            kit = chosen.pop()
-        summary = summarize(entries, kit, targets, args.seeds)
+            summed = chosen.pop()
+        summary = summarize(entries, summed, targets, args.seeds)
         print("\n".join(summary_lines(summary)))
         if unreadable:
             print(f"unreadable ledger lines (cut short by a kill): {unreadable}")
@@ -365,7 +429,7 @@ def main() -> None:
             )
 
     started = time.monotonic()
-    outcomes = sweep(runs, max(1, args.jobs), workdir, kit, record)
+    outcomes = sweep(runs, max(1, args.jobs), workdir, kit, record, args.hold_file)
     wall = time.monotonic() - started
     bad = sorted((o for o in outcomes if o.verdict != "pass"), key=lambda o: (o.target, o.seed))
     print(

@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +18,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from seed_sweep import _wait_with_cpu, replay_command, snapshot_kit
+from seed_sweep import (
+    Outcome,
+    _Hold,
+    _wait_with_cpu,
+    _why_incomplete,
+    replay_command,
+    snapshot_kit,
+    sweep,
+)
 from sweep_ledger import (
     Entry,
     Ledger,
@@ -305,3 +315,62 @@ def test_a_run_past_its_timeout_is_killed() -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         _wait_with_cpu(process, 0.1)
     assert process.returncode is not None
+
+
+# --- holding a sweep ---------------------------------------------------------------------------
+
+
+def test_a_held_sweep_lets_the_run_in_flight_end_and_starts_none_until_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pause a sweep offers instead of SIGSTOP, which froze two runs mid-request on
+    2026-12-03: their requests timed out once let go, and two passing (target, seed) runs were
+    recorded inconclusive."""
+    monkeypatch.setattr(_Hold, "POLL_S", 0.01)
+    hold = tmp_path / "hold"
+    in_flight, finish = threading.Event(), threading.Event()
+    started: list[int] = []
+
+    def run(target: str, seed: int, workdir: Path, kit: Path | None) -> Outcome:
+        started.append(seed)
+        if seed == 1:
+            in_flight.set()
+            assert finish.wait(30)
+        return Outcome(target, seed, "pass", (), "", 0.0, workdir)
+
+    recorded: list[Outcome] = []
+    runs = [("variant:a", seed) for seed in (1, 2, 3)]
+    sweeping = threading.Thread(
+        target=sweep, args=(runs, 1, tmp_path, None, recorded.append, hold, run)
+    )
+    sweeping.start()
+    assert in_flight.wait(30)
+    hold.touch()
+    finish.set()
+    deadline = time.monotonic() + 30
+    while not recorded and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [o.seed for o in recorded] == [1], "the run in flight did not end"
+    time.sleep(0.3)  # thirty polls of the hold file
+    assert started == [1], "a run started while the hold file existed"
+    hold.unlink()
+    sweeping.join(30)
+    assert not sweeping.is_alive()
+    assert started == [1, 2, 3]
+    assert [o.seed for o in recorded] == [1, 2, 3]
+
+
+def test_an_inconclusive_run_says_why_in_place_of_a_failure() -> None:
+    # The words of the run that SIGSTOP froze (summary.json's incomplete_reason and no_answer).
+    summary = {
+        "incomplete_reason": "the target left some requests without an answer: 1 test could"
+        " not finish",
+        "no_answer": {
+            "test": "test_phones.py::test_phone_field_refuses_generated_non_e164_numbers",
+            "error": "POST http://127.0.0.1:1/api/v1/messages: timed out (WriteTimeout)",
+        },
+    }
+    why = _why_incomplete(summary)
+    assert why.startswith("the target left some requests without an answer")
+    assert "test_phone_field_refuses_generated_non_e164_numbers: POST" in why
+    assert _why_incomplete({"incomplete_reason": None, "no_answer": None}) == ""
