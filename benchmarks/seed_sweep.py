@@ -11,8 +11,9 @@ A whole sweep (about 60 targets x 20 seeds) takes more than one sitting: --ledge
 each finished (target, seed) to a JSON Lines file as it ends, --resume skips what the ledger
 holds for the same kit (its fingerprint: benchmarks/sweep_ledger.py) and tops each target up to
 --seeds distinct seeds, and --summary reads the ledger and runs nothing. Stop a sweep with
-Ctrl-C, or by signalling its process group (a run in flight is a child of the sweep): the runs in
-flight are lost, every finished one is in the ledger. To lend the machine to something else
+Ctrl-C, or with SIGTERM to its process group (a run in flight is a child of the sweep; a sweep
+started in the background ignores SIGINT, as its shell told it to): the runs in flight are
+lost, every finished one is in the ledger. To lend the machine to something else
 for a while, start the sweep with --hold-file PATH and create PATH: the runs in flight end, no
 run starts until PATH is removed (stopping the processes with SIGSTOP instead freezes a run
 mid-request, and its request times out when it is let go: an inconclusive verdict).
@@ -248,11 +249,13 @@ def sweep(
     holding = _Hold(hold)
 
     def held_run(target: str, seed: int) -> Outcome:
-        holding.wait()
+        if not holding.wait():
+            return Outcome(target, seed, "no run: the sweep was stopped", (), "", 0.0, workdir)
         return run(target, seed, workdir, kit)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(held_run, target, seed) for target, seed in runs]
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(held_run, target, seed) for target, seed in runs]
+    try:
         for future in as_completed(futures):
             outcome = future.result()
             finished(outcome)
@@ -265,6 +268,13 @@ def sweep(
                 f" ({outcome.wall_s:.0f} s) [{len(outcomes)}/{len(futures)}]",
                 flush=True,
             )
+    except BaseException:
+        # Ctrl-C: the runs not begun are dropped. Leaving the pool's `with` would wait for
+        # every queued run, hours of them, before the sweep let go.
+        holding.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return outcomes
 
 
@@ -280,9 +290,15 @@ class _Hold:
         self.path = path
         self._lock = threading.Lock()
         self._said = False
+        self._stopped = threading.Event()
 
-    def wait(self) -> None:
-        while self.path is not None and self.path.exists():
+    def stop(self) -> None:
+        """Let every waiting run go, not to start: the sweep is over."""
+        self._stopped.set()
+
+    def wait(self) -> bool:
+        """Whether the run may start, once the hold file is gone (False: the sweep stopped)."""
+        while self.path is not None and self.path.exists() and not self._stopped.is_set():
             with self._lock:
                 if not self._said:
                     print(
@@ -291,11 +307,12 @@ class _Hold:
                         flush=True,
                     )
                     self._said = True
-            time.sleep(self.POLL_S)
+            self._stopped.wait(self.POLL_S)
         with self._lock:
-            if self._said:
+            if self._said and not self._stopped.is_set():
                 print(f"going on: {self.path} is gone", flush=True)
                 self._said = False
+        return not self._stopped.is_set()
 
 
 def main() -> None:

@@ -374,3 +374,53 @@ def test_an_inconclusive_run_says_why_in_place_of_a_failure() -> None:
     assert why.startswith("the target left some requests without an answer")
     assert "test_phone_field_refuses_generated_non_e164_numbers: POST" in why
     assert _why_incomplete({"incomplete_reason": None, "no_answer": None}) == ""
+
+
+def test_ctrl_c_stops_the_sweep_without_waiting_for_the_runs_not_begun(tmp_path: Path) -> None:
+    release = threading.Event()
+    started: list[int] = []
+
+    def run(target: str, seed: int, workdir: Path, kit: Path | None) -> Outcome:
+        started.append(seed)
+        if seed > 1:
+            release.wait(30)  # a long run: the sweep must not wait for the queue behind it
+        return Outcome(target, seed, "pass", (), "", 0.0, workdir)
+
+    def interrupt(outcome: Outcome) -> None:
+        raise KeyboardInterrupt
+
+    raised: list[BaseException] = []
+
+    def sweeping() -> None:
+        try:
+            runs = [("variant:a", seed) for seed in (1, 2, 3, 4)]
+            sweep(runs, 1, tmp_path, None, interrupt, run=run)
+        except BaseException as error:  # the KeyboardInterrupt under test
+            raised.append(error)
+
+    thread = threading.Thread(target=sweeping)
+    thread.start()
+    thread.join(10)
+    stopped_in_time = not thread.is_alive()
+    release.set()
+    thread.join(30)
+    assert stopped_in_time, "Ctrl-C waited for the queued runs"
+    assert len(raised) == 1 and isinstance(raised[0], KeyboardInterrupt)
+    time.sleep(0.2)
+    assert set(started) <= {1, 2}, "a run began after Ctrl-C"
+
+
+def test_ctrl_c_lets_a_held_run_go_without_starting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_Hold, "POLL_S", 0.01)
+    hold = tmp_path / "hold"
+    holding = _Hold(hold)
+    hold.touch()
+    waited: list[bool] = []
+    thread = threading.Thread(target=lambda: waited.append(holding.wait()))
+    thread.start()
+    time.sleep(0.1)
+    holding.stop()
+    thread.join(10)
+    assert waited == [False], "a held run outlived the sweep, or was told to start"
