@@ -26,7 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from typing import Any
 # The packages whose version decides which cases a seed draws.
 DRAWING_PACKAGES = ("hypothesis", "schemathesis")
 SHORT_NAMED = 8  # the targets short of seeds the totals name (the lines above show them all)
+STRETCH_GAP_S = 20 * 60  # longer than a run takes (benchmarks/seed_sweep.py: RUN_TIMEOUT_S)
 _SKIPPED_PARTS = frozenset({"__pycache__"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
@@ -233,6 +234,20 @@ class TargetSummary:
 
 
 @dataclass(frozen=True)
+class Stretch:
+    """A span of wall clock in which the sweep ran: from the start of its first run to the end
+    of its last, with no gap of STRETCH_GAP_S between two runs' ends."""
+
+    start: datetime
+    end: datetime
+    runs: int
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
 class Summary:
     kit: str
     wanted: int
@@ -243,6 +258,7 @@ class Summary:
     wall_s: float
     other_kits: Mapping[str, int]  # ledger lines of other fingerprints (not counted), per kit
     not_started: int  # lines at this kit of runs that never started (retried on --resume)
+    stretches: tuple[Stretch, ...] = ()  # the wall clock the counted runs took
 
     @property
     def short(self) -> tuple[TargetSummary, ...]:
@@ -285,7 +301,29 @@ def summarize(entries: Iterable[Entry], kit: str, targets: list[str], wanted: in
         wall_s=sum(e.wall_s for e in counted),
         other_kits=Counter(e.kit for e in entries if e.kit != kit),
         not_started=sum(1 for e in entries if e.kit == kit and not e.ran),
+        stretches=stretches(counted),
     )
+
+
+def stretches(entries: Iterable[Entry]) -> tuple[Stretch, ...]:
+    """The wall clock the runs took, as spans (sittings, or the parts of one): a span ends
+    where no run finished for STRETCH_GAP_S, longer than a run may last. The runs run at once,
+    so this, not the sum of their wall times, is how long a sweep takes."""
+    timed: list[tuple[datetime, datetime]] = []
+    for entry in entries:
+        try:
+            end = datetime.fromisoformat(entry.finished_at)
+        except ValueError:
+            continue
+        timed.append((end - timedelta(seconds=entry.wall_s), end))
+    found: list[Stretch] = []
+    for start, end in sorted(timed, key=lambda span: span[1]):
+        last = found[-1] if found else None
+        if last is not None and (end - last.end).total_seconds() <= STRETCH_GAP_S:
+            found[-1] = Stretch(min(last.start, start), end, last.runs + 1)
+        else:
+            found.append(Stretch(start, end, 1))
+    return tuple(found)
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -320,6 +358,16 @@ def summary_lines(summary: Summary) -> list[str]:
         f" {summary.runs} runs, {bad} not pass; {cpu}, {summary.wall_s / 3600:.2f} hours of"
         f" run wall time (summed over the runs)"
     )
+    if summary.stretches:
+        clock = sum(stretch.seconds for stretch in summary.stretches)
+        spans = "; ".join(
+            f"{_minute(stretch.start)} to {_minute(stretch.end)}, {stretch.runs} runs"
+            for stretch in summary.stretches
+        )
+        lines.append(
+            f"wall clock: {_duration(clock)} in {len(summary.stretches)} stretch"
+            f"{'es' if len(summary.stretches) > 1 else ''} ({spans})"
+        )
     short = summary.short
     named = ", ".join(f"{t.target} {t.seeds}" for t in short[:SHORT_NAMED])
     more = f", and {len(short) - SHORT_NAMED} more" if len(short) > SHORT_NAMED else ""
@@ -333,3 +381,12 @@ def summary_lines(summary: Summary) -> list[str]:
     if summary.not_started:
         lines.append(f"runs that never started (tried again on --resume): {summary.not_started}")
     return lines
+
+
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -299,6 +299,24 @@ def test_the_summary_command_reads_the_ledger_and_runs_nothing(tmp_path: Path) -
     assert unknown.stderr.strip() == "seed_sweep: --kit c names 0 kits of the ledger"
 
 
+def test_the_wall_clock_is_the_stretches_the_runs_took_not_their_sum() -> None:
+    # Two runs at once from 14:00:00, one more after them, then a new sitting an hour later.
+    entries = [
+        entry("variant:a", 1, wall_s=60.0, finished_at="2026-12-03T14:01:00+00:00"),
+        entry("variant:b", 1, wall_s=50.0, finished_at="2026-12-03T14:00:50+00:00"),
+        entry("variant:a", 2, wall_s=40.0, finished_at="2026-12-03T14:01:40+00:00"),
+        entry("variant:a", 3, wall_s=30.0, finished_at="2026-12-03T15:30:30+00:00"),
+        entry("variant:b", 3, wall_s=30.0, finished_at="not a time"),
+    ]
+    summary = summarize(entries, KIT, ["variant:a", "variant:b"], wanted=3)
+    spans = [(s.start.strftime("%H:%M:%S"), s.end.strftime("%H:%M:%S"), s.runs)
+             for s in summary.stretches]  # fmt: skip
+    assert spans == [("14:00:00", "14:01:40", 3), ("15:30:00", "15:30:30", 1)]
+    assert summary.wall_s == 60.0 + 50.0 + 40.0 + 30.0 + 30.0  # the runs' sum, unlike the clock
+    clock = next(line for line in summary_lines(summary) if line.startswith("wall clock"))
+    assert clock.startswith("wall clock: 0 h 02 min in 2 stretches (2026-12-03 14:00 UTC to")
+
+
 # --- a run's CPU time --------------------------------------------------------------------------
 
 
