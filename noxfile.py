@@ -95,7 +95,8 @@ def seed_sweep(session: nox.Session) -> None:
     its replay command. Options: --seeds, --seed-list, --targets, --jobs (--help). A whole sweep
     takes several sittings: --ledger FILE appends each finished run to FILE, --resume tops every
     target up to --seeds seeds at the current kit, --summary reports what FILE holds:
-    `nox -s seed_sweep -- --ledger sweep.jsonl --resume`, then `... --summary`."""
+    `nox -s seed_sweep -- --ledger sweep.jsonl --resume`, then `... --summary`. --hold-file F
+    pauses it while F exists (the runs in flight end; none starts)."""
     _install(session)
     session.run("python", "benchmarks/seed_sweep.py", *session.posargs)
 
