@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +76,9 @@ class Outcome:
     seed: int
     verdict: str  # summary.json's verdict, or why there is none
     failed: tuple[str, ...]  # the MUST requirements that failed
-    first_failure: str  # the first MUST failure's message, as the report words it
+    # the first MUST failure's message as the report words it; with no MUST failure, why the
+    # run is not judged (an inconclusive run names no requirement)
+    first_failure: str
     wall_s: float
     report_dir: Path
     warnings: tuple[str, ...] = ()  # the SHOULD requirements that failed (the verdict holds)
@@ -152,7 +154,44 @@ def snapshot_kit(workdir: Path) -> Path:
     return root
 
 
-def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> Outcome:
+class _LiveRuns:
+    """The kit's processes running now: a stopped sweep ends them (a terminal's Ctrl-C reaches
+    them anyway; `kill -INT` of the sweep alone, or an error in the sweep, does not)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[bytes]] = set()
+        self.stopped = False
+
+    def start(self, command: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self.stopped:
+                raise RuntimeError("the sweep was stopped")
+            process = subprocess.Popen(command, **popen)
+            self._processes.add(process)
+            return process
+
+    def ended(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def stop(self) -> None:
+        """No run starts from now on, and the kit's runs in flight are told to end (SIGTERM:
+        each writes its partial report and exits)."""
+        with self._lock:
+            self.stopped = True
+            for process in self._processes:
+                if process.returncode is None:
+                    process.terminate()
+
+
+def run_one(
+    target: str,
+    seed: int,
+    workdir: Path,
+    kit: Path | None = None,
+    live: _LiveRuns | None = None,
+) -> Outcome:
     """The seeded tests, full profile, against one target under one seed (a fresh server)."""
     # A run tried again (--resume after a target that did not start) gets a folder of its own.
     directory = Path(tempfile.mkdtemp(prefix=f"{target.replace(':', '-')}-{seed}-", dir=workdir))
@@ -165,10 +204,14 @@ def run_one(target: str, seed: int, workdir: Path, kit: Path | None = None) -> O
     try:
         with _target_args(target, directory) as target_args, console.open("wb") as output:
             command = [*_run_args(seed, report_dir), *target_args, "--", "-k", SEEDED_SELECTION]
-            process = subprocess.Popen(
+            live = live or _LiveRuns()
+            process = live.start(
                 command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=directory
             )
-            returncode, cpu = _wait_with_cpu(process, RUN_TIMEOUT_S)
+            try:
+                returncode, cpu = _wait_with_cpu(process, RUN_TIMEOUT_S)
+            finally:
+                live.ended(process)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         return Outcome(target, seed, f"no run: {error}", (), "", 0.0, report_dir)
     wall = time.monotonic() - started
@@ -211,7 +254,8 @@ def _why_incomplete(summary: dict[str, Any]) -> str:
     """Why a run without a MUST failure is not judged: what the report says cut it short, and
     the first request left without an answer (an inconclusive run names no requirement)."""
     reason = str(summary.get("incomplete_reason") or "")
-    if unanswered := summary.get("no_answer"):  # summary.schema.json: an object or null
+    # no_answer: an object or null; its test and error are written by report/model.py NoAnswer
+    if unanswered := summary.get("no_answer"):
         reason += f" ({unanswered.get('test', '?')}: {unanswered.get('error', '')})"
     return reason
 
@@ -240,22 +284,24 @@ def sweep(
     kit: Path | None,
     finished: Callable[[Outcome], None] = lambda outcome: None,
     hold: Path | None = None,
-    run: Callable[[str, int, Path, Path | None], Outcome] = run_one,
+    run: Callable[[str, int, Path, Path | None, _LiveRuns], Outcome] = run_one,
 ) -> list[Outcome]:
     """Every (target, seed) of `runs`, in that order (seed by seed, so that a sweep cut short
     has covered every target alike), `jobs` at once; `finished` hears of each as it ends.
     While the file `hold` exists no run starts, and the runs in flight go on to their end."""
     outcomes: list[Outcome] = []
     holding = _Hold(hold)
+    live = _LiveRuns()
 
     def held_run(target: str, seed: int) -> Outcome:
         if not holding.wait():
             return Outcome(target, seed, "no run: the sweep was stopped", (), "", 0.0, workdir)
-        return run(target, seed, workdir, kit)
+        return run(target, seed, workdir, kit, live)
 
     pool = ThreadPoolExecutor(max_workers=jobs)
-    futures = [pool.submit(held_run, target, seed) for target, seed in runs]
+    futures: list[Future[Outcome]] = []
     try:
+        futures.extend(pool.submit(held_run, target, seed) for target, seed in runs)
         for future in as_completed(futures):
             outcome = future.result()
             finished(outcome)
@@ -269,10 +315,11 @@ def sweep(
                 flush=True,
             )
     except BaseException:
-        # Ctrl-C: the runs not begun are dropped. Leaving the pool's `with` would wait for
-        # every queued run, hours of them, before the sweep let go.
+        # Ctrl-C: the runs not begun are dropped and those in flight ended. Leaving the pool's
+        # `with` would wait for every queued run, hours of them, before the sweep let go.
         holding.stop()
         pool.shutdown(wait=False, cancel_futures=True)
+        live.stop()
         raise
     pool.shutdown()
     return outcomes
@@ -457,7 +504,8 @@ def main() -> None:
         print(f"\nNOT PASS {outcome.target} seed {outcome.seed}: {outcome.verdict}")
         print(f"  failed: {', '.join(outcome.failed) or '-'}")
         if outcome.first_failure:
-            print(f"  first failure: {outcome.first_failure}")
+            label = "first failure" if outcome.failed else "why"
+            print(f"  {label}: {outcome.first_failure}")
         print(f"  report: {outcome.report_dir}")
         print(f"  replay: {outcome.replay()}")
     if args.json:

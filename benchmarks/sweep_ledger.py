@@ -34,7 +34,7 @@ from typing import Any
 # The packages whose version decides which cases a seed draws.
 DRAWING_PACKAGES = ("hypothesis", "schemathesis")
 SHORT_NAMED = 8  # the targets short of seeds the totals name (the lines above show them all)
-STRETCH_GAP_S = 20 * 60  # longer than a run takes (benchmarks/seed_sweep.py: RUN_TIMEOUT_S)
+STRETCH_GAP_S = 20 * 60  # idle wall clock that ends a stretch (a sitting ended, or a long hold)
 _SKIPPED_PARTS = frozenset({"__pycache__"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
@@ -236,7 +236,7 @@ class TargetSummary:
 @dataclass(frozen=True)
 class Stretch:
     """A span of wall clock in which the sweep ran: from the start of its first run to the end
-    of its last, with no gap of STRETCH_GAP_S between two runs' ends."""
+    of its last, with no STRETCH_GAP_S in it when no run ran."""
 
     start: datetime
     end: datetime
@@ -306,21 +306,23 @@ def summarize(entries: Iterable[Entry], kit: str, targets: list[str], wanted: in
 
 
 def stretches(entries: Iterable[Entry]) -> tuple[Stretch, ...]:
-    """The wall clock the runs took, as spans (sittings, or the parts of one): a span ends
-    where no run finished for STRETCH_GAP_S, longer than a run may last. The runs run at once,
-    so this, not the sum of their wall times, is how long a sweep takes."""
+    """The wall clock the runs took, as spans (sittings, or the parts of one): a span ends where
+    no run ran for STRETCH_GAP_S. The runs run at once, so this, not the sum of their wall
+    times, is how long a sweep takes."""
     timed: list[tuple[datetime, datetime]] = []
     for entry in entries:
         try:
             end = datetime.fromisoformat(entry.finished_at)
         except ValueError:
             continue
+        if end.tzinfo is None:
+            end = end.replace(tzinfo=UTC)  # Entry.finished_at is UTC
         timed.append((end - timedelta(seconds=entry.wall_s), end))
     found: list[Stretch] = []
-    for start, end in sorted(timed, key=lambda span: span[1]):
+    for start, end in sorted(timed):
         last = found[-1] if found else None
-        if last is not None and (end - last.end).total_seconds() <= STRETCH_GAP_S:
-            found[-1] = Stretch(min(last.start, start), end, last.runs + 1)
+        if last is not None and (start - last.end).total_seconds() <= STRETCH_GAP_S:
+            found[-1] = Stretch(last.start, max(last.end, end), last.runs + 1)
         else:
             found.append(Stretch(start, end, 1))
     return tuple(found)
@@ -347,7 +349,8 @@ def summary_lines(summary: Summary) -> list[str]:
             failed = ",".join(entry.failed) or "-"
             lines.append(f"    seed {entry.seed}: {entry.verdict} (failed {failed})")
             if entry.first_failure:
-                lines.append(f"      first failure: {entry.first_failure}")
+                label = "first failure" if entry.failed else "why"
+                lines.append(f"      {label}: {entry.first_failure}")
             lines.append(f"      replay: {entry.replay}")
     bad = sum(len(row.not_pass) for row in summary.targets)
     cpu = f"{summary.cpu_s / 3600:.2f} CPU hours"

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from seed_sweep import (
     Outcome,
     _Hold,
+    _LiveRuns,
     _wait_with_cpu,
     _why_incomplete,
     replay_command,
@@ -303,18 +305,21 @@ def test_the_wall_clock_is_the_stretches_the_runs_took_not_their_sum() -> None:
     # Two runs at once from 14:00:00, one more after them, then a new sitting an hour later.
     entries = [
         entry("variant:a", 1, wall_s=60.0, finished_at="2026-12-03T14:01:00+00:00"),
-        entry("variant:b", 1, wall_s=50.0, finished_at="2026-12-03T14:00:50+00:00"),
-        entry("variant:a", 2, wall_s=40.0, finished_at="2026-12-03T14:01:40+00:00"),
+        entry("variant:b", 1, wall_s=70.0, finished_at="2026-12-03T13:00:50-01:00"),
+        entry("variant:a", 2, wall_s=40.0, finished_at="2026-12-03T14:01:40"),  # no offset: UTC
         entry("variant:a", 3, wall_s=30.0, finished_at="2026-12-03T15:30:30+00:00"),
         entry("variant:b", 3, wall_s=30.0, finished_at="not a time"),
+        # A run far longer than the gap, begun in the first stretch: the stretch takes it in.
+        entry("variant:b", 2, wall_s=1500.0, finished_at="2026-12-03T14:25:00+00:00"),
     ]
     summary = summarize(entries, KIT, ["variant:a", "variant:b"], wanted=3)
-    spans = [(s.start.strftime("%H:%M:%S"), s.end.strftime("%H:%M:%S"), s.runs)
+    spans = [(s.start.astimezone(UTC).strftime("%H:%M:%S"),
+              s.end.astimezone(UTC).strftime("%H:%M:%S"), s.runs)
              for s in summary.stretches]  # fmt: skip
-    assert spans == [("14:00:00", "14:01:40", 3), ("15:30:00", "15:30:30", 1)]
-    assert summary.wall_s == 60.0 + 50.0 + 40.0 + 30.0 + 30.0  # the runs' sum, unlike the clock
+    assert spans == [("13:59:40", "14:25:00", 4), ("15:30:00", "15:30:30", 1)]
+    assert summary.wall_s == 60.0 + 70.0 + 40.0 + 30.0 + 30.0 + 1500.0  # unlike the clock
     clock = next(line for line in summary_lines(summary) if line.startswith("wall clock"))
-    assert clock.startswith("wall clock: 0 h 02 min in 2 stretches (2026-12-03 14:00 UTC to")
+    assert clock.startswith("wall clock: 0 h 26 min in 2 stretches (2026-12-03 13:59 UTC to")
 
 
 # --- a run's CPU time --------------------------------------------------------------------------
@@ -349,7 +354,7 @@ def test_a_held_sweep_lets_the_run_in_flight_end_and_starts_none_until_let_go(
     in_flight, finish = threading.Event(), threading.Event()
     started: list[int] = []
 
-    def run(target: str, seed: int, workdir: Path, kit: Path | None) -> Outcome:
+    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: _LiveRuns) -> Outcome:
         started.append(seed)
         if seed == 1:
             in_flight.set()
@@ -359,19 +364,21 @@ def test_a_held_sweep_lets_the_run_in_flight_end_and_starts_none_until_let_go(
     recorded: list[Outcome] = []
     runs = [("variant:a", seed) for seed in (1, 2, 3)]
     sweeping = threading.Thread(
-        target=sweep, args=(runs, 1, tmp_path, None, recorded.append, hold, run)
+        target=sweep, args=(runs, 1, tmp_path, None, recorded.append, hold, run), daemon=True
     )
     sweeping.start()
-    assert in_flight.wait(30)
-    hold.touch()
-    finish.set()
-    deadline = time.monotonic() + 30
-    while not recorded and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert [o.seed for o in recorded] == [1], "the run in flight did not end"
-    time.sleep(0.3)  # thirty polls of the hold file
-    assert started == [1], "a run started while the hold file existed"
-    hold.unlink()
+    try:
+        assert in_flight.wait(30)
+        hold.touch()
+        finish.set()
+        deadline = time.monotonic() + 30
+        while not recorded and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [o.seed for o in recorded] == [1], "the run in flight did not end"
+        time.sleep(0.3)  # thirty polls of the hold file
+        assert started == [1], "a run started while the hold file existed"
+    finally:
+        hold.unlink(missing_ok=True)
     sweeping.join(30)
     assert not sweeping.is_alive()
     assert started == [1, 2, 3]
@@ -398,7 +405,7 @@ def test_ctrl_c_stops_the_sweep_without_waiting_for_the_runs_not_begun(tmp_path:
     release = threading.Event()
     started: list[int] = []
 
-    def run(target: str, seed: int, workdir: Path, kit: Path | None) -> Outcome:
+    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: _LiveRuns) -> Outcome:
         started.append(seed)
         if seed > 1:
             release.wait(30)  # a long run: the sweep must not wait for the queue behind it
@@ -416,7 +423,7 @@ def test_ctrl_c_stops_the_sweep_without_waiting_for_the_runs_not_begun(tmp_path:
         except BaseException as error:  # the KeyboardInterrupt under test
             raised.append(error)
 
-    thread = threading.Thread(target=sweeping)
+    thread = threading.Thread(target=sweeping, daemon=True)
     thread.start()
     thread.join(10)
     stopped_in_time = not thread.is_alive()
@@ -436,9 +443,25 @@ def test_ctrl_c_lets_a_held_run_go_without_starting_it(
     holding = _Hold(hold)
     hold.touch()
     waited: list[bool] = []
-    thread = threading.Thread(target=lambda: waited.append(holding.wait()))
+    thread = threading.Thread(target=lambda: waited.append(holding.wait()), daemon=True)
     thread.start()
-    time.sleep(0.1)
-    holding.stop()
-    thread.join(10)
+    try:
+        time.sleep(0.1)
+        holding.stop()
+        thread.join(10)
+    finally:
+        hold.unlink()
     assert waited == [False], "a held run outlived the sweep, or was told to start"
+
+
+def test_a_stopped_sweep_ends_the_runs_in_flight_and_starts_none() -> None:
+    live = _LiveRuns()
+    process = live.start([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live.stop()
+        assert process.wait(30) == -15, "the run in flight was not told to end"
+        with pytest.raises(RuntimeError, match="the sweep was stopped"):
+            live.start([sys.executable, "-c", "pass"])
+    finally:
+        process.kill()
+        process.wait()
