@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -42,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "blind")]
 from harness import SERVERS, blind_server, missing_toolchain  # noqa: E402
+from sweep_control import Hold, LiveRuns  # noqa: E402
 from sweep_ledger import (  # noqa: E402
     Entry,
     Ledger,
@@ -154,43 +154,12 @@ def snapshot_kit(workdir: Path) -> Path:
     return root
 
 
-class _LiveRuns:
-    """The kit's processes running now: a stopped sweep ends them (a terminal's Ctrl-C reaches
-    them anyway; `kill -INT` of the sweep alone, or an error in the sweep, does not)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._processes: set[subprocess.Popen[bytes]] = set()
-        self.stopped = False
-
-    def start(self, command: list[str], **popen: Any) -> subprocess.Popen[bytes]:
-        with self._lock:
-            if self.stopped:
-                raise RuntimeError("the sweep was stopped")
-            process = subprocess.Popen(command, **popen)
-            self._processes.add(process)
-            return process
-
-    def ended(self, process: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._processes.discard(process)
-
-    def stop(self) -> None:
-        """No run starts from now on, and the kit's runs in flight are told to end (SIGTERM:
-        each writes its partial report and exits)."""
-        with self._lock:
-            self.stopped = True
-            for process in self._processes:
-                if process.returncode is None:
-                    process.terminate()
-
-
 def run_one(
     target: str,
     seed: int,
     workdir: Path,
     kit: Path | None = None,
-    live: _LiveRuns | None = None,
+    live: LiveRuns | None = None,
 ) -> Outcome:
     """The seeded tests, full profile, against one target under one seed (a fresh server)."""
     # A run tried again (--resume after a target that did not start) gets a folder of its own.
@@ -204,7 +173,7 @@ def run_one(
     try:
         with _target_args(target, directory) as target_args, console.open("wb") as output:
             command = [*_run_args(seed, report_dir), *target_args, "--", "-k", SEEDED_SELECTION]
-            live = live or _LiveRuns()
+            live = live or LiveRuns()
             process = live.start(
                 command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=directory
             )
@@ -284,14 +253,14 @@ def sweep(
     kit: Path | None,
     finished: Callable[[Outcome], None] = lambda outcome: None,
     hold: Path | None = None,
-    run: Callable[[str, int, Path, Path | None, _LiveRuns], Outcome] = run_one,
+    run: Callable[[str, int, Path, Path | None, LiveRuns], Outcome] = run_one,
 ) -> list[Outcome]:
     """Every (target, seed) of `runs`, in that order (seed by seed, so that a sweep cut short
     has covered every target alike), `jobs` at once; `finished` hears of each as it ends.
     While the file `hold` exists no run starts, and the runs in flight go on to their end."""
     outcomes: list[Outcome] = []
-    holding = _Hold(hold)
-    live = _LiveRuns()
+    holding = Hold(hold)
+    live = LiveRuns()
 
     def held_run(target: str, seed: int) -> Outcome:
         if not holding.wait():
@@ -323,43 +292,6 @@ def sweep(
         raise
     pool.shutdown()
     return outcomes
-
-
-class _Hold:
-    """The sweep's pause: a run about to start waits while the hold file exists. Stopping the
-    sweep's processes instead (SIGSTOP) freezes the runs in flight, and a request that a
-    frozen run had sent times out once it is let go: an inconclusive run that the seed did not
-    cause."""
-
-    POLL_S = 1.0
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._said = False
-        self._stopped = threading.Event()
-
-    def stop(self) -> None:
-        """Let every waiting run go, not to start: the sweep is over."""
-        self._stopped.set()
-
-    def wait(self) -> bool:
-        """Whether the run may start, once the hold file is gone (False: the sweep stopped)."""
-        while self.path is not None and self.path.exists() and not self._stopped.is_set():
-            with self._lock:
-                if not self._said:
-                    print(
-                        f"held: {self.path} exists; the runs in flight finish, no run starts"
-                        " until it is removed",
-                        flush=True,
-                    )
-                    self._said = True
-            self._stopped.wait(self.POLL_S)
-        with self._lock:
-            if self._said and not self._stopped.is_set():
-                print(f"going on: {self.path} is gone", flush=True)
-                self._said = False
-        return not self._stopped.is_set()
 
 
 def main() -> None:

@@ -21,14 +21,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from seed_sweep import (
     Outcome,
-    _Hold,
-    _LiveRuns,
     _wait_with_cpu,
     _why_incomplete,
     replay_command,
     snapshot_kit,
     sweep,
 )
+from sweep_control import Hold, LiveRuns
 from sweep_ledger import (
     Entry,
     Ledger,
@@ -349,12 +348,12 @@ def test_a_held_sweep_lets_the_run_in_flight_end_and_starts_none_until_let_go(
     """The pause a sweep offers instead of SIGSTOP, which froze two runs mid-request on
     2026-12-03: their requests timed out once let go, and two passing (target, seed) runs were
     recorded inconclusive."""
-    monkeypatch.setattr(_Hold, "POLL_S", 0.01)
+    monkeypatch.setattr(Hold, "POLL_S", 0.01)
     hold = tmp_path / "hold"
     in_flight, finish = threading.Event(), threading.Event()
     started: list[int] = []
 
-    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: _LiveRuns) -> Outcome:
+    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: LiveRuns) -> Outcome:
         started.append(seed)
         if seed == 1:
             in_flight.set()
@@ -405,7 +404,7 @@ def test_ctrl_c_stops_the_sweep_without_waiting_for_the_runs_not_begun(tmp_path:
     release = threading.Event()
     started: list[int] = []
 
-    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: _LiveRuns) -> Outcome:
+    def run(target: str, seed: int, workdir: Path, kit: Path | None, live: LiveRuns) -> Outcome:
         started.append(seed)
         if seed > 1:
             release.wait(30)  # a long run: the sweep must not wait for the queue behind it
@@ -438,9 +437,9 @@ def test_ctrl_c_stops_the_sweep_without_waiting_for_the_runs_not_begun(tmp_path:
 def test_ctrl_c_lets_a_held_run_go_without_starting_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_Hold, "POLL_S", 0.01)
+    monkeypatch.setattr(Hold, "POLL_S", 0.01)
     hold = tmp_path / "hold"
-    holding = _Hold(hold)
+    holding = Hold(hold)
     hold.touch()
     waited: list[bool] = []
     thread = threading.Thread(target=lambda: waited.append(holding.wait()), daemon=True)
@@ -455,7 +454,7 @@ def test_ctrl_c_lets_a_held_run_go_without_starting_it(
 
 
 def test_a_stopped_sweep_ends_the_runs_in_flight_and_starts_none() -> None:
-    live = _LiveRuns()
+    live = LiveRuns()
     process = live.start([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         live.stop()
